@@ -4,7 +4,7 @@ namespace RnnGen.Kernels;
 
 /// <summary>
 /// Single-precision general matrix multiply on row-major spans:
-/// <c>C[m, n] = op(A)[m, k] · op(B)[k, n]</c>, added to C when <paramref name="accumulate"/> is set.
+/// <c>C[m, n] = op(A)[m, k] · op(B)[k, n]</c>, added to C when <c>accumulate</c> is set.
 /// </summary>
 /// <remarks>
 /// op(A) is A [m, k] (leading dimension <c>lda</c> ≥ k) or, when <c>transposeA</c>, Aᵀ of a stored
