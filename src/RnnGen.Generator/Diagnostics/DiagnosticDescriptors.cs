@@ -1,0 +1,85 @@
+using System;
+using Microsoft.CodeAnalysis;
+
+namespace RnnGen.Generator.Diagnostics;
+
+/// <summary>Every diagnostic RnnGen reports. The catalogue with examples is docs/diagnostics.md.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "RnnGen";
+
+    public static readonly DiagnosticDescriptor SizeMustBePositive = Error(
+        "RNG0001", "Model size must be positive",
+        "'{0}' must be a positive number, but it is {1}");
+
+    public static readonly DiagnosticDescriptor RequiredArgumentMissing = Error(
+        "RNG0002", "Required model argument is missing",
+        "'{0}' is required: add '{0} = ...' to the [RnnModel] attribute of '{1}'");
+
+    public static readonly DiagnosticDescriptor ClassMustBePartial = Error(
+        "RNG0003", "Model class must be partial",
+        "Class '{0}' must be declared 'partial' so that RnnGen can generate the model into it");
+
+    public static readonly DiagnosticDescriptor ClassMustNotBeStatic = Error(
+        "RNG0004", "Model class must not be static",
+        "Class '{0}' is static; a model holds its parameters, so remove 'static'");
+
+    public static readonly DiagnosticDescriptor ClassMustNotBeGeneric = Error(
+        "RNG0005", "Model class must not be generic",
+        "'{0}' is generic or nested in a generic type; declare the model on a non-generic class");
+
+    public static readonly DiagnosticDescriptor ContainingTypeMustBePartial = Error(
+        "RNG0006", "Containing type must be partial",
+        "Model '{0}' is nested in '{1}', which must also be declared 'partial'");
+
+    public static readonly DiagnosticDescriptor NonlinearityOnlyForRnn = Error(
+        "RNG0007", "Nonlinearity applies only to vanilla RNN cells",
+        "'Nonlinearity = {0}' applies only to Cell.Rnn; a {1} cell has fixed gate activations: remove the argument or use Cell.Rnn");
+
+    public static readonly DiagnosticDescriptor OutputSizeWithoutHead = Error(
+        "RNG0008", "OutputSize given without a head",
+        "OutputSize is {0} but Head is None: set 'Head = Head.Linear' (or Sigmoid, Softmax) or remove OutputSize");
+
+    public static readonly DiagnosticDescriptor DuplicateAttribute = Error(
+        "RNG0009", "Model declared more than once",
+        "'{0}' already has an [RnnModel] attribute; a class declares exactly one model");
+
+    public static readonly DiagnosticDescriptor SoftmaxNeedsTwoClasses = Error(
+        "RNG0010", "Softmax head needs at least two outputs",
+        "Head.Softmax needs OutputSize of at least 2, but it is {0}; for a single probability use Head.Sigmoid");
+
+    public static readonly DiagnosticDescriptor UnknownEnumValue = Error(
+        "RNG0011", "Unknown option value",
+        "'{0}' has no value {1}; use one of: {2}");
+
+    public static readonly DiagnosticDescriptor ModelTooLarge = Error(
+        "RNG0012", "Model too large",
+        "The model needs {0} parameters, more than the {1} a single float[] buffer holds; reduce the sizes");
+
+    public static readonly DiagnosticDescriptor InternalError = Error(
+        "RNG9999", "RnnGen internal error",
+        "RnnGen could not generate '{0}': {1}. This is a bug in RnnGen; please report it with the declaration.");
+
+    private static readonly DiagnosticDescriptor[] All =
+    {
+        SizeMustBePositive, RequiredArgumentMissing, ClassMustBePartial, ClassMustNotBeStatic,
+        ClassMustNotBeGeneric, ContainingTypeMustBePartial, NonlinearityOnlyForRnn, OutputSizeWithoutHead,
+        DuplicateAttribute, SoftmaxNeedsTwoClasses, UnknownEnumValue, ModelTooLarge, InternalError,
+    };
+
+    public static DiagnosticDescriptor ById(string id)
+    {
+        foreach (DiagnosticDescriptor descriptor in All)
+        {
+            if (descriptor.Id == id)
+            {
+                return descriptor;
+            }
+        }
+        throw new ArgumentException("Unknown diagnostic id " + id, nameof(id));
+    }
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: "https://github.com/rnngen/rnngen/blob/main/docs/diagnostics.md#" + id.ToLowerInvariant());
+}

@@ -1,0 +1,133 @@
+using RnnGen.Generator.Model;
+
+namespace RnnGen.Generator.Emitting;
+
+internal static partial class ModelEmitter
+{
+    private const string TrainingNs = "global::RnnGen.Training.";
+
+    private static void EmitHead(SourceWriter w, ModelSpec spec)
+    {
+        bool manyToOne = spec.Sequence == SequenceMode.ManyToOne;
+        string headWeights = "p.Slice(HeadWeightOffset, HeadWeightLength)";
+
+        using (w.Block("private void ForwardHead()"))
+        {
+            w.Line("int B = _batch, T = _steps;");
+            w.Line("global::System.ReadOnlySpan<float> p = _model.Parameters;");
+            w.Line("global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);");
+            w.Line("global::System.ReadOnlySpan<float> top = " + TopOutput(spec) + ".AsSpan(0, B * T * LayerOutputSize);");
+            if (manyToOne)
+            {
+                w.Line(spec.Bidirectional
+                    ? "// features [B, 2H] = [forward output at len−1, reverse output at 0]: PyTorch's cat(h_n[-2], h_n[-1])."
+                    : "// features [B, H] = output at each sequence's last valid step (= h_n of the last layer).");
+                w.Line(K + "SequenceOps.GatherLastStep(top, lengths, B, T, HiddenSize, Directions, _features);");
+                w.Line("_rows = B;");
+            }
+            else
+            {
+                w.Line("// features [N, D·H]: the N = Σ lengths valid steps, packed; padded steps never reach the head.");
+                w.Line("_rows = " + K + "SequenceOps.GatherValidRows<float>(top, lengths, B, T, LayerOutputSize, _features);");
+            }
+            w.Line("// logits [rows, O] = features · head.weightᵀ + head.bias");
+            w.Line(K + "LinearHead.Forward(_rows, LayerOutputSize, OutputSize, _features.AsSpan(0, _rows * LayerOutputSize), " + headWeights +
+                   ", p.Slice(HeadBiasOffset, HeadBiasLength), _logits.AsSpan(0, _rows * OutputSize));");
+            string rowsTarget = manyToOne ? "_headOutput" : "_headRows";
+            switch (spec.Head)
+            {
+                case HeadKind.Softmax:
+                    using (w.Block("for (int row = 0; row < _rows; row++)"))
+                    {
+                        w.Line("global::System.Numerics.Tensors.TensorPrimitives.SoftMax(_logits.AsSpan(row * OutputSize, OutputSize), " + rowsTarget + ".AsSpan(row * OutputSize, OutputSize));");
+                    }
+                    break;
+                case HeadKind.Sigmoid:
+                    w.Line("global::System.Numerics.Tensors.TensorPrimitives.Sigmoid(_logits.AsSpan(0, _rows * OutputSize), " + rowsTarget + ".AsSpan(0, _rows * OutputSize));");
+                    break;
+                default:
+                    w.Line("_logits.AsSpan(0, _rows * OutputSize).CopyTo(" + rowsTarget + ");");
+                    break;
+            }
+            if (!manyToOne)
+            {
+                w.Line(K + "SequenceOps.ScatterValidRows(_headRows.AsSpan(0, _rows * OutputSize), lengths, B, T, OutputSize, _headOutput);");
+            }
+        }
+        w.Line();
+
+        bool classes = spec.Head == HeadKind.Softmax;
+        string targetType = classes ? "int" : "float";
+        string targetShape = classes
+            ? (manyToOne ? "[batch] class ids" : "[batch, steps] class ids (padded positions ignored)")
+            : (manyToOne ? "[batch, OutputSize]" : "[batch, steps, OutputSize] (padded positions ignored)");
+        string lossName = spec.Head switch
+        {
+            HeadKind.Softmax => "softmax cross-entropy (fused with the softmax, log-sum-exp stable)",
+            HeadKind.Sigmoid => "binary cross-entropy on the logits (stable: max(z, 0) − z·t + log(1 + e^−|z|)), targets in [0, 1]",
+            _ => "mean squared error",
+        };
+        w.Doc("<summary>\nThe " + lossName + " of the last Forward against <paramref name=\"targets\"/>\n" + targetShape +
+              ", averaged over " + (classes ? "the valid rows" : "every element of the valid rows") + " (PyTorch's mean reduction).\n" +
+              "Also prepares <see cref=\"Backward()\"/>.\n</summary>");
+        using (w.Block("public float Loss(global::System.ReadOnlySpan<" + targetType + "> targets)"))
+        {
+            w.Line("global::RnnGen.Runtime.Guard.State(_forwardReady, \"Loss needs the results of Forward: call Forward first.\");");
+            w.Line("int B = _batch, T = _steps;");
+            string perRow = classes ? "" : " * OutputSize";
+            if (manyToOne)
+            {
+                w.Line("global::RnnGen.Runtime.Guard.Length(targets.Length, (long)B" + perRow + ", nameof(targets), \"" + (classes ? "[batch]" : "[batch, OutputSize]") + "\");");
+                w.Line("targets.CopyTo(_targetRows);");
+            }
+            else
+            {
+                w.Line("global::RnnGen.Runtime.Guard.Length(targets.Length, (long)B * T" + perRow + ", nameof(targets), \"" + (classes ? "[batch, steps]" : "[batch, steps, OutputSize]") + "\");");
+                w.Line(K + "SequenceOps.GatherValidRows<" + targetType + ">(targets, _lengths.AsSpan(0, B), B, T, " + (classes ? "1" : "OutputSize") + ", _targetRows);");
+            }
+            string logits = "_logits.AsSpan(0, _rows * OutputSize)";
+            string dLogits = "_dLogits.AsSpan(0, _rows * OutputSize)";
+            string targetRows = "_targetRows.AsSpan(0, _rows" + perRow + ")";
+            switch (spec.Head)
+            {
+                case HeadKind.Softmax:
+                    w.Line("float loss = " + TrainingNs + "SoftmaxCrossEntropy.Compute(" + logits + ", " + targetRows + ", " + dLogits + ");");
+                    break;
+                case HeadKind.Sigmoid:
+                    w.Line("float loss = " + TrainingNs + "BinaryCrossEntropy.ComputeWithLogits(" + logits + ", " + targetRows + ", " + dLogits + ");");
+                    break;
+                default:
+                    w.Line("float loss = " + TrainingNs + "MeanSquaredError.Compute(" + logits + ", " + targetRows + ", " + dLogits + ");");
+                    break;
+            }
+            w.Line("_lossReady = true;");
+            w.Line("return loss;");
+        }
+        w.Line();
+
+        w.Doc("<summary>\nBackpropagation through the head and every layer from the last <see cref=\"Loss\"/>: adds the gradient\n" +
+              "of that loss w.r.t. every parameter into the model's Gradients.\n</summary>");
+        using (w.Block("public void Backward()"))
+        {
+            w.Line("global::RnnGen.Runtime.Guard.State(_lossReady, \"Backward() needs a loss: call Forward, then Loss, then Backward.\");");
+            w.Line("int B = _batch, T = _steps;");
+            w.Line("global::System.ReadOnlySpan<float> p = _model.Parameters;");
+            w.Line("global::System.Span<float> g = _model.Gradients;");
+            w.Line("// d head.weight += dLogitsᵀ · features, d head.bias += Σ dLogits, dFeatures = dLogits · head.weight");
+            w.Line(K + "LinearHead.Backward(_rows, LayerOutputSize, OutputSize, _features.AsSpan(0, _rows * LayerOutputSize), " + headWeights +
+                   ", _dLogits.AsSpan(0, _rows * OutputSize), g.Slice(HeadWeightOffset, HeadWeightLength), g.Slice(HeadBiasOffset, HeadBiasLength), _dFeatures.AsSpan(0, _rows * LayerOutputSize));");
+            w.Line("global::System.Span<float> top = " + TopOutputGradient(spec) + ".AsSpan(0, B * T * LayerOutputSize);");
+            if (manyToOne)
+            {
+                w.Line("top.Clear();");
+                w.Line(K + "SequenceOps.ScatterLastStep(_dFeatures.AsSpan(0, B * LayerOutputSize), _lengths.AsSpan(0, B), B, T, HiddenSize, Directions, top);");
+            }
+            else
+            {
+                w.Line(K + "SequenceOps.ScatterValidRows(_dFeatures.AsSpan(0, _rows * LayerOutputSize), _lengths.AsSpan(0, B), B, T, LayerOutputSize, top);");
+            }
+            w.Line("_lossReady = false;");
+            w.Line("BackwardLayers(default, default, computeInputGradient: false);");
+        }
+    }
+}

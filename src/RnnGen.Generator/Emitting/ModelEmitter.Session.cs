@@ -1,0 +1,199 @@
+using RnnGen.Generator.Model;
+
+namespace RnnGen.Generator.Emitting;
+
+internal static partial class ModelEmitter
+{
+    private static string Suffix(int layer, int direction) => ParameterLayout.RecurrentIdentifierSuffix(layer, direction);
+
+    private static string TopOutput(ModelSpec spec) => "_outputL" + Num(spec.Layers - 1);
+
+    private static string TopOutputGradient(ModelSpec spec) => "_dOutputL" + Num(spec.Layers - 1);
+
+    private static void EmitSession(SourceWriter w, ModelSpec spec)
+    {
+        string model = spec.Type.Name;
+        bool head = spec.Head != HeadKind.None;
+        bool manyToOne = spec.Sequence == SequenceMode.ManyToOne;
+        string kernel = KernelClass(spec);
+
+        w.Doc("<summary>\nEvery buffer the forward and backward passes of <see cref=\"" + model + "\"/> need, allocated once for\n" +
+              "batches of up to <see cref=\"MaxBatch\"/> sequences of up to <see cref=\"MaxSteps\"/> steps. After construction\n" +
+              "Forward, Loss, Backward and Step allocate nothing. A session is not thread-safe: use one per thread;\n" +
+              "sessions of one model share its parameters and add into its gradients.\n</summary>");
+        using (w.Block("public sealed class Session"))
+        {
+            w.Line("private readonly " + model + " _model;");
+            w.Line("private readonly int[] _lengths;          // [B] valid steps per sequence");
+            w.Line("private readonly int[] _ones;             // [B] all 1: the lengths of a streaming step");
+            w.Line("private readonly float[] _input;          // [B, T, I] validated copy, zero past each length");
+            w.Line("private readonly float[] _inputGradient;  // [B, T, I]");
+            for (int layer = 0; layer < spec.Layers; layer++)
+            {
+                w.Line("private readonly float[] _outputL" + Num(layer) + ";       // [B, T, D·H] layer " + Num(layer) + " outputs");
+                w.Line("private readonly float[] _dOutputL" + Num(layer) + ";      // [B, T, D·H] gradient of layer " + Num(layer) + " outputs");
+                for (int direction = 0; direction < spec.Directions; direction++)
+                {
+                    w.Line("private readonly float[] _cache" + Suffix(layer, direction) + "; // what backward needs of layer " + Num(layer) + (direction == 1 ? " reverse" : ""));
+                }
+            }
+            w.Line("private readonly float[] _finalHidden;    // [L·D, B, H]");
+            if (spec.HasCellState)
+            {
+                w.Line("private readonly float[] _finalCell;      // [L·D, B, H]");
+            }
+            w.Line("private readonly float[] _scratch;        // backward workspace, shared by all layers");
+            if (!spec.Bidirectional)
+            {
+                w.Line("private readonly float[] _stateHidden;    // [L, maxBatch, H] streaming state");
+                w.Line("private readonly float[] _nextHidden;     // [L, maxBatch, H]");
+                if (spec.HasCellState)
+                {
+                    w.Line("private readonly float[] _stateCell;      // [L, maxBatch, H]");
+                    w.Line("private readonly float[] _nextCell;       // [L, maxBatch, H]");
+                }
+            }
+            if (head)
+            {
+                w.Line(manyToOne
+                    ? "private readonly float[] _features;       // [B, D·H] last valid step of each sequence"
+                    : "private readonly float[] _features;       // [N, D·H] the valid steps, packed");
+                w.Line("private readonly float[] _dFeatures;      // gradient of _features");
+                w.Line("private readonly float[] _logits;         // [rows, O] head pre-activations");
+                w.Line("private readonly float[] _dLogits;        // [rows, O] gradient of the loss w.r.t. the logits");
+                w.Line("private readonly float[] _headRows;       // [rows, O] head outputs (activation applied)");
+                w.Line("private readonly float[] _headOutput;     // " + (manyToOne ? "[B, O]" : "[B, T, O] zero past each length"));
+                w.Line(spec.Head == HeadKind.Softmax
+                    ? "private readonly int[] _targetRows;        // [rows] class targets of the valid rows"
+                    : "private readonly float[] _targetRows;      // [rows, O] targets of the valid rows");
+            }
+            w.Line("private int _batch;");
+            w.Line("private int _steps;");
+            if (head)
+            {
+                w.Line("private int _rows;");
+                w.Line("private bool _lossReady;");
+            }
+            w.Line("private bool _forwardReady;");
+            w.Line();
+
+            using (w.Block("internal Session(" + model + " model, int maxBatch, int maxSteps)"))
+            {
+                w.Line("global::RnnGen.Runtime.Guard.SessionSize(maxBatch, maxSteps);");
+                w.Line("_model = model;");
+                w.Line("MaxBatch = maxBatch;");
+                w.Line("MaxSteps = maxSteps;");
+                w.Line("int positions = maxBatch * maxSteps;");
+                w.Line("_lengths = new int[maxBatch];");
+                w.Line("_ones = new int[maxBatch];");
+                w.Line("global::System.Array.Fill(_ones, 1);");
+                w.Line("_input = new float[positions * InputSize];");
+                w.Line("_inputGradient = new float[positions * InputSize];");
+                for (int layer = 0; layer < spec.Layers; layer++)
+                {
+                    w.Line("_outputL" + Num(layer) + " = new float[positions * LayerOutputSize];");
+                    w.Line("_dOutputL" + Num(layer) + " = new float[positions * LayerOutputSize];");
+                    for (int direction = 0; direction < spec.Directions; direction++)
+                    {
+                        w.Line("_cache" + Suffix(layer, direction) + " = new float[" + kernel + ".CacheLength(maxBatch, maxSteps, HiddenSize)];");
+                    }
+                }
+                w.Line("_finalHidden = new float[Layers * Directions * maxBatch * HiddenSize];");
+                if (spec.HasCellState)
+                {
+                    w.Line("_finalCell = new float[Layers * Directions * maxBatch * HiddenSize];");
+                }
+                w.Line("_scratch = new float[" + kernel + ".ScratchLength(maxBatch, maxSteps, HiddenSize)];");
+                if (!spec.Bidirectional)
+                {
+                    w.Line("_stateHidden = new float[Layers * maxBatch * HiddenSize];");
+                    w.Line("_nextHidden = new float[Layers * maxBatch * HiddenSize];");
+                    if (spec.HasCellState)
+                    {
+                        w.Line("_stateCell = new float[Layers * maxBatch * HiddenSize];");
+                        w.Line("_nextCell = new float[Layers * maxBatch * HiddenSize];");
+                    }
+                }
+                if (head)
+                {
+                    string rows = manyToOne ? "maxBatch" : "positions";
+                    w.Line("_features = new float[" + rows + " * LayerOutputSize];");
+                    w.Line("_dFeatures = new float[" + rows + " * LayerOutputSize];");
+                    w.Line("_logits = new float[" + rows + " * OutputSize];");
+                    w.Line("_dLogits = new float[" + rows + " * OutputSize];");
+                    w.Line("_headRows = new float[" + rows + " * OutputSize];");
+                    w.Line("_headOutput = new float[" + rows + " * OutputSize];");
+                    w.Line(spec.Head == HeadKind.Softmax
+                        ? "_targetRows = new int[" + rows + "];"
+                        : "_targetRows = new float[" + rows + " * OutputSize];");
+                }
+            }
+            w.Line();
+            EmitSessionProperties(w, spec);
+            w.Line();
+            EmitForward(w, spec);
+            w.Line();
+            EmitBackward(w, spec);
+            if (head)
+            {
+                w.Line();
+                EmitHead(w, spec);
+            }
+            if (!spec.Bidirectional)
+            {
+                w.Line();
+                EmitStep(w, spec);
+            }
+            w.Line();
+            w.Line("private static global::System.ReadOnlySpan<float> Slot(global::System.ReadOnlySpan<float> states, int slot, int batch) =>");
+            w.Line("    states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);");
+        }
+    }
+
+    private static void EmitSessionProperties(SourceWriter w, ModelSpec spec)
+    {
+        w.Doc("<summary>The model whose parameters this session reads and whose gradients it accumulates.</summary>");
+        w.Line("public " + spec.Type.Name + " Model => _model;");
+        w.Line();
+        w.Doc("<summary>Largest batch this session accepts.</summary>");
+        w.Line("public int MaxBatch { get; }");
+        w.Line();
+        w.Doc("<summary>Largest number of steps this session accepts.</summary>");
+        w.Line("public int MaxSteps { get; }");
+        w.Line();
+        w.Doc("<summary>Batch size of the last Forward or Step.</summary>");
+        w.Line("public int Batch => _batch;");
+        w.Line();
+        w.Doc("<summary>Padded steps of the last Forward (1 after Step).</summary>");
+        w.Line("public int Steps => _steps;");
+        w.Line();
+        w.Doc("<summary>Outputs of the last layer, [Batch, Steps, LayerOutputSize], zero past each sequence's length;\nfor bidirectional models each step is [forward, reverse].</summary>");
+        w.Line("public global::System.ReadOnlySpan<float> Output => " + TopOutput(spec) + ".AsSpan(0, _batch * _steps * LayerOutputSize);");
+        w.Line();
+        w.Doc("<summary>Hidden state of every layer and direction at each sequence's last valid step,\n[Layers · Directions, Batch, HiddenSize] (PyTorch's h_n).</summary>");
+        w.Line("public global::System.ReadOnlySpan<float> FinalHidden => _finalHidden.AsSpan(0, Layers * Directions * _batch * HiddenSize);");
+        if (spec.HasCellState)
+        {
+            w.Line();
+            w.Doc("<summary>Cell state, same layout as <see cref=\"FinalHidden\"/> (PyTorch's c_n).</summary>");
+            w.Line("public global::System.ReadOnlySpan<float> FinalCell => _finalCell.AsSpan(0, Layers * Directions * _batch * HiddenSize);");
+        }
+        w.Line();
+        w.Doc("<summary>Gradient of the loss w.r.t. the input, [Batch, Steps, InputSize]; filled by Backward when asked.</summary>");
+        w.Line("public global::System.ReadOnlySpan<float> InputGradient => _inputGradient.AsSpan(0, _batch * _steps * InputSize);");
+        if (spec.Head != HeadKind.None)
+        {
+            w.Line();
+            string what = spec.Head switch
+            {
+                HeadKind.Softmax => "class probabilities",
+                HeadKind.Sigmoid => "probabilities (sigmoid of the logits)",
+                _ => "predictions",
+            };
+            string shape = spec.Sequence == SequenceMode.ManyToOne ? "[Batch, OutputSize]" : "[Batch, Steps, OutputSize], zero past each length";
+            w.Doc("<summary>The head's " + what + ", " + shape + ".</summary>");
+            string length = spec.Sequence == SequenceMode.ManyToOne ? "_batch * OutputSize" : "_batch * _steps * OutputSize";
+            w.Line("public global::System.ReadOnlySpan<float> HeadOutput => _headOutput.AsSpan(0, " + length + ");");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using RnnGen.Generator.Tests.Infrastructure;
+
+namespace RnnGen.Generator.Tests.Snapshots;
+
+/// <summary>The emitted source of representative models, compared with the committed snapshots.</summary>
+public class EmitterSnapshotTests
+{
+    [Fact]
+    public void Lstm_one_layer() => Verify("""
+        using RnnGen;
+        namespace Demo;
+        [RnnModel(Cell.Lstm, InputSize = 3, HiddenSize = 8)]
+        public partial class SignalEncoder;
+        """);
+
+    [Fact]
+    public void Gru_two_layers_bidirectional() => Verify("""
+        using RnnGen;
+        namespace Demo;
+        [RnnModel(Cell.Gru, InputSize = 5, HiddenSize = 16, Layers = 2, Bidirectional = true,
+                  Head = Head.Softmax, OutputSize = 4, Sequence = Sequence.ManyToOne)]
+        public partial class IntentClassifier;
+        """);
+
+    [Fact]
+    public void Rnn_relu_softmax_many_to_many() => Verify("""
+        using RnnGen;
+        namespace Demo.Tagging;
+        public partial class Outer
+        {
+            [RnnModel(Cell.Rnn, Nonlinearity = Nonlinearity.Relu, InputSize = 10, HiddenSize = 6,
+                      Head = Head.Softmax, OutputSize = 3, Sequence = Sequence.ManyToMany)]
+            internal partial class Tagger { }
+        }
+        """);
+
+    [Fact]
+    public void Output_is_deterministic()
+    {
+        const string source = "using RnnGen; [RnnModel(Cell.Lstm, InputSize = 2, HiddenSize = 3, Layers = 2)] partial class M;";
+        string first = Generated(source);
+        string second = Generated(source);
+        Assert.Equal(first, second);
+    }
+
+    private static void Verify(string source, [System.Runtime.CompilerServices.CallerMemberName] string name = "")
+    {
+        var (result, output) = GeneratorHarness.Run(source);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilationProblems(output));
+        Snapshot.Match(Generated(source), name);
+    }
+
+    private static string Generated(string source)
+    {
+        var (result, _) = GeneratorHarness.Run(source);
+        GeneratedSourceResult generated = Assert.Single(result.Results.Single().GeneratedSources);
+        return generated.SourceText.ToString();
+    }
+}
