@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -26,7 +27,7 @@ public sealed class RnnGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Parse);
 
         IncrementalValuesProvider<DiagnosticInfo> diagnostics = parsed
-            .SelectMany(static (result, _) => result.Diagnostics)
+            .SelectMany(static (result, _) => result.Diagnostics.ToImmutableArray())
             .WithTrackingName(TrackingNames.Diagnostics);
 
         IncrementalValuesProvider<ModelSpec> models = parsed

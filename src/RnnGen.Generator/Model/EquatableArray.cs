@@ -41,6 +41,8 @@ internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IRea
         return hash;
     }
 
+    public System.Collections.Immutable.ImmutableArray<T> ToImmutableArray() => System.Collections.Immutable.ImmutableArray.Create(Items);
+
     public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)Items).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => Items.GetEnumerator();

@@ -53,19 +53,25 @@ internal static class Parser
         ImmutableArray<AttributeData> all = symbol.GetAttributes()
             .Where(a => a.AttributeClass?.ToDisplayString() == RnnModelAttributeName)
             .ToImmutableArray();
-        AttributeData attribute = context.Attributes[0];
-        if (all.Length > 0 && !SameApplication(all[0], attribute))
+        if (all.Length == 0)
         {
             return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
+        AttributeData attribute = all[0];
+        if (!DeclaredOn(attribute, classSyntax))
+        {
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+        TypeSpec? typeSpec = ParseType(symbol, classSyntax, diagnostics);
+        ModelSpec? spec = ParseArguments(attribute, symbol, classSyntax, typeSpec, diagnostics, cancellationToken);
+        bool hasErrors = diagnostics.Count > 0;
+
+        // Extra attributes are errors, but the first one still generates its model so the rest of the
+        // user's code keeps compiling and the only error is the one that says what to fix.
         for (int i = 1; i < all.Length; i++)
         {
             diagnostics.Add(Info(DiagnosticDescriptors.DuplicateAttribute, AttributeLocation(all[i]), symbol.Name));
         }
-
-        TypeSpec? typeSpec = ParseType(symbol, classSyntax, diagnostics);
-        ModelSpec? spec = ParseArguments(attribute, symbol, classSyntax, typeSpec, diagnostics, cancellationToken);
-        bool hasErrors = diagnostics.Count > 0;
         return new ParseResult(hasErrors ? null : spec, new EquatableArray<DiagnosticInfo>(diagnostics));
     }
 
@@ -235,10 +241,10 @@ internal static class Parser
         _ => "Sequence",
     };
 
-    private static bool SameApplication(AttributeData a, AttributeData b) =>
-        a.ApplicationSyntaxReference is { } ra && b.ApplicationSyntaxReference is { } rb
-            ? ra.SyntaxTree == rb.SyntaxTree && ra.Span == rb.Span
-            : ReferenceEquals(a, b);
+    private static bool DeclaredOn(AttributeData attribute, ClassDeclarationSyntax declaration) =>
+        attribute.ApplicationSyntaxReference is { } reference &&
+        reference.SyntaxTree == declaration.SyntaxTree &&
+        declaration.Span.Contains(reference.Span);
 
     private static Location? AttributeLocation(AttributeData attribute) =>
         attribute.ApplicationSyntaxReference is { } reference
