@@ -1,0 +1,228 @@
+using System;
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics.Tensors;
+
+namespace RnnGen.Kernels;
+
+/// <summary>
+/// Plumbing shared by <see cref="LstmLayer"/>, <see cref="GruLayer"/> and <see cref="RnnLayer"/>:
+/// argument validation, the hoisted input projection, state loading and the post-loop
+/// parameter-gradient GEMMs. Nothing here allocates on the success path (exception messages
+/// are only formatted inside the failing branch).
+/// </summary>
+/// <remarks>
+/// Row convention used by every buffer with B·T rows (pre-activations, cached states, dgates):
+/// row <c>b·T + t</c> for sequence b at TIME t — the same order as the batch-first input x.
+/// One processing step therefore addresses B rows with stride T·width, which the GEMM's
+/// leading-dimension arguments express without copies, and all post-loop reductions over
+/// the whole batch line up with x and dx row for row.
+/// </remarks>
+internal static class RecurrentKernel
+{
+    /// <summary>Time index visited at processing step <paramref name="step"/>.</summary>
+    public static int TimeAt(int step, int steps, bool reverse) => reverse ? steps - 1 - step : step;
+
+    // ---------------------------------------------------------------- validation
+
+    [DoesNotReturn]
+    private static void Throw(string paramName, string message) => throw new ArgumentException(message, paramName);
+
+    public static void CheckSizes(int batch, int steps, int hiddenSize)
+    {
+        if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), batch, "Batch must be at least 1.");
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "Steps must be at least 1.");
+        if (hiddenSize < 1) throw new ArgumentOutOfRangeException(nameof(hiddenSize), hiddenSize, "HiddenSize must be at least 1.");
+    }
+
+    public static void CheckDims(in LayerDims d, int gates)
+    {
+        if (d.Batch < 1 || d.Steps < 1 || d.InputSize < 1 || d.HiddenSize < 1)
+        {
+            Throw("dims", $"All layer dimensions must be at least 1, got {d}.");
+        }
+        long gateRows = (long)gates * d.HiddenSize;
+        long largest = Math.Max((long)d.Batch * d.Steps * Math.Max(gateRows, d.InputSize), gateRows * Math.Max(d.InputSize, d.HiddenSize));
+        if (largest > int.MaxValue)
+        {
+            Throw("dims", $"Layer dimensions {d} need buffers of {largest} floats, more than a span can address.");
+        }
+    }
+
+    public static void CheckLengths(ReadOnlySpan<int> lengths, in LayerDims d)
+    {
+        if (lengths.Length < d.Batch)
+        {
+            Throw("lengths", $"'lengths' must hold one entry per sequence: expected at least {d.Batch} (B), got {lengths.Length}.");
+        }
+        for (int b = 0; b < d.Batch; b++)
+        {
+            int len = lengths[b];
+            if (len < 1 || len > d.Steps)
+            {
+                Throw("lengths", $"'lengths[{b}]' must be in 1..{d.Steps} (T), got {len}.");
+            }
+        }
+    }
+
+    /// <summary>Span must hold at least <paramref name="required"/> floats.</summary>
+    public static void CheckLength(int actual, long required, string name, string shape, in LayerDims d, int gates = 0)
+    {
+        if (actual < required)
+        {
+            string g = gates > 0 ? $", G={gates}" : "";
+            Throw(name, $"'{name}' is too short: expected at least {required} floats ({shape} with B={d.Batch}, T={d.Steps}, I={d.InputSize}, H={d.HiddenSize}{g}), got {actual}.");
+        }
+    }
+
+    /// <summary>Span may be empty (meaning zeros / not wanted) or must hold at least <paramref name="required"/> floats.</summary>
+    public static void CheckOptional(int actual, long required, string name, string shape, in LayerDims d)
+    {
+        if (actual != 0) CheckLength(actual, required, name, shape, d);
+    }
+
+    /// <summary>Row-strided [B·T, H] view: ld ≥ H and length ≥ (B·T − 1)·ld + H.</summary>
+    public static void CheckStrided(int actual, int ld, bool optional, string name, string ldName, in LayerDims d)
+    {
+        if (optional && actual == 0) return;
+        if (ld < d.HiddenSize)
+        {
+            Throw(ldName, $"'{ldName}' must be at least H = {d.HiddenSize}, got {ld}.");
+        }
+        long required = ((long)d.Batch * d.Steps - 1) * ld + d.HiddenSize;
+        if (actual < required)
+        {
+            Throw(name, $"'{name}' is too short: expected at least {required} floats ((B·T − 1)·{ldName} + H with B={d.Batch}, T={d.Steps}, H={d.HiddenSize}, {ldName}={ld}), got {actual}.");
+        }
+    }
+
+    public static void CheckWeights(in RecurrentWeights w, in LayerDims d, int gates)
+    {
+        long gh = (long)gates * d.HiddenSize;
+        CheckLength(w.InputHidden.Length, gh * d.InputSize, "weights.InputHidden", "[G·H, I]", d, gates);
+        CheckLength(w.HiddenHidden.Length, gh * d.HiddenSize, "weights.HiddenHidden", "[G·H, H]", d, gates);
+        CheckLength(w.BiasInputHidden.Length, gh, "weights.BiasInputHidden", "[G·H]", d, gates);
+        CheckLength(w.BiasHiddenHidden.Length, gh, "weights.BiasHiddenHidden", "[G·H]", d, gates);
+    }
+
+    public static void CheckGradients(in RecurrentGradients g, in LayerDims d, int gates)
+    {
+        long gh = (long)gates * d.HiddenSize;
+        CheckLength(g.InputHidden.Length, gh * d.InputSize, "gradients.InputHidden", "[G·H, I]", d, gates);
+        CheckLength(g.HiddenHidden.Length, gh * d.HiddenSize, "gradients.HiddenHidden", "[G·H, H]", d, gates);
+        CheckLength(g.BiasInputHidden.Length, gh, "gradients.BiasInputHidden", "[G·H]", d, gates);
+        CheckLength(g.BiasHiddenHidden.Length, gh, "gradients.BiasHiddenHidden", "[G·H]", d, gates);
+    }
+
+    /// <summary>Checks shared by the three Forward methods (h0/hN only; LSTM checks c0/cN itself).</summary>
+    public static void CheckForward(in LayerDims d, int gates, ReadOnlySpan<int> lengths, ReadOnlySpan<float> x,
+        in RecurrentWeights w, ReadOnlySpan<float> h0, int yLength, int ldy, int hNLength, int cacheLength, int cacheRequired)
+    {
+        CheckDims(d, gates);
+        CheckLengths(lengths, d);
+        CheckLength(x.Length, (long)d.Batch * d.Steps * d.InputSize, "x", "[B, T, I]", d);
+        CheckWeights(w, d, gates);
+        CheckOptional(h0.Length, (long)d.Batch * d.HiddenSize, "h0", "[B, H] or empty", d);
+        CheckStrided(yLength, ldy, optional: false, "y", "ldy", d);
+        CheckOptional(hNLength, (long)d.Batch * d.HiddenSize, "hN", "[B, H] or empty", d);
+        CheckLength(cacheLength, cacheRequired, "cache", "CacheLength(B, T, H)", d);
+    }
+
+    /// <summary>Checks shared by the three Backward methods (h0/dhN/dh0 only; LSTM checks the cell spans itself).</summary>
+    public static void CheckBackward(in LayerDims d, int gates, ReadOnlySpan<int> lengths, ReadOnlySpan<float> x,
+        in RecurrentWeights w, ReadOnlySpan<float> h0, int cacheLength, int cacheRequired,
+        int dyLength, int lddy, int dhNLength, in RecurrentGradients g, int dxLength, int dh0Length,
+        int scratchLength, int scratchRequired)
+    {
+        CheckDims(d, gates);
+        CheckLengths(lengths, d);
+        CheckLength(x.Length, (long)d.Batch * d.Steps * d.InputSize, "x", "[B, T, I]", d);
+        CheckWeights(w, d, gates);
+        CheckOptional(h0.Length, (long)d.Batch * d.HiddenSize, "h0", "[B, H] or empty", d);
+        CheckLength(cacheLength, cacheRequired, "cache", "CacheLength(B, T, H)", d);
+        CheckStrided(dyLength, lddy, optional: true, "dy", "lddy", d);
+        CheckOptional(dhNLength, (long)d.Batch * d.HiddenSize, "dhN", "[B, H] or empty", d);
+        CheckGradients(g, d, gates);
+        CheckOptional(dxLength, (long)d.Batch * d.Steps * d.InputSize, "dx", "[B, T, I] or empty", d);
+        CheckOptional(dh0Length, (long)d.Batch * d.HiddenSize, "dh0", "[B, H] or empty", d);
+        CheckLength(scratchLength, scratchRequired, "scratch", "ScratchLength(B, T, H)", d);
+    }
+
+    // ---------------------------------------------------------------- forward pieces
+
+    /// <summary>
+    /// pre[r, :] = rowBias + x[r, :] · W_ihᵀ for all B·T rows: the input projection hoisted out of
+    /// the time loop as ONE GEMM (bias broadcast first, then the GEMM accumulates onto it).
+    /// </summary>
+    public static void ProjectInput(in LayerDims d, int gh, ReadOnlySpan<float> x, ReadOnlySpan<float> wih,
+        ReadOnlySpan<float> rowBias, Span<float> pre)
+    {
+        int rows = d.Batch * d.Steps;
+        rowBias = rowBias.Slice(0, gh);
+        for (int r = 0; r < rows; r++)
+        {
+            rowBias.CopyTo(pre.Slice(r * gh, gh));
+        }
+        Gemm.Multiply(false, true, rows, gh, d.InputSize, x, d.InputSize, wih, d.InputSize, pre, gh, accumulate: true);
+    }
+
+    /// <summary>Writes the initial state (or zeros for an empty span) into rows (b, t) of a [B, T, H] buffer.</summary>
+    public static void LoadState(ReadOnlySpan<float> s0, Span<float> states, int t, in LayerDims d)
+    {
+        int h = d.HiddenSize;
+        for (int b = 0; b < d.Batch; b++)
+        {
+            Span<float> row = states.Slice((b * d.Steps + t) * h, h);
+            if (s0.IsEmpty) row.Clear();
+            else s0.Slice(b * h, h).CopyTo(row);
+        }
+    }
+
+    // ---------------------------------------------------------------- backward pieces
+
+    /// <summary>dst = g, or zeros for an empty g.</summary>
+    public static void LoadGradient(ReadOnlySpan<float> g, Span<float> dst)
+    {
+        if (g.IsEmpty) dst.Clear();
+        else g.Slice(0, dst.Length).CopyTo(dst);
+    }
+
+    /// <summary>
+    /// After the time loop: every parameter gradient and dx as one GEMM / reduction over all B·T rows.
+    /// Masked (padded) rows hold zero dgates and contribute nothing.
+    /// dW_ih += dG_ihᵀ·x, dW_hh += dG_hhᵀ·h_prev, db_ih += Σ_rows dG_ih, db_hh += Σ_rows dG_hh,
+    /// dx += dG_ih·W_ih (skipped when dx is empty). For LSTM and RNN dG_hh is dG_ih (same span).
+    /// </summary>
+    public static void AccumulateParameterGradients(in LayerDims d, int gh, ReadOnlySpan<float> x,
+        ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dGih, ReadOnlySpan<float> dGhh,
+        ReadOnlySpan<float> wih, in RecurrentGradients g, Span<float> dx, Span<float> biasSum)
+    {
+        int rows = d.Batch * d.Steps;
+        int inSize = d.InputSize;
+        int h = d.HiddenSize;
+        Gemm.Multiply(true, false, gh, inSize, rows, dGih, gh, x, inSize, g.InputHidden, inSize, accumulate: true);
+        Gemm.Multiply(true, false, gh, h, rows, dGhh, gh, hPrev, h, g.HiddenHidden, h, accumulate: true);
+
+        // Bias gradients: column sums into a fresh buffer, then one add into the (accumulating) gradient,
+        // so a long batch is not summed on top of an already large running gradient.
+        biasSum = biasSum.Slice(0, gh);
+        SumRows(dGih, rows, biasSum);
+        TensorPrimitives.Add(g.BiasInputHidden.Slice(0, gh), biasSum, g.BiasInputHidden.Slice(0, gh));
+        if (dGhh != dGih) SumRows(dGhh, rows, biasSum);
+        TensorPrimitives.Add(g.BiasHiddenHidden.Slice(0, gh), biasSum, g.BiasHiddenHidden.Slice(0, gh));
+
+        if (!dx.IsEmpty)
+        {
+            Gemm.Multiply(false, false, rows, inSize, gh, dGih, gh, wih, inSize, dx, inSize, accumulate: true);
+        }
+    }
+
+    private static void SumRows(ReadOnlySpan<float> m, int rows, Span<float> sum)
+    {
+        int n = sum.Length;
+        sum.Clear();
+        for (int r = 0; r < rows; r++)
+        {
+            TensorPrimitives.Add(sum, m.Slice(r * n, n), sum);
+        }
+    }
+}
