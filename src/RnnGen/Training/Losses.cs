@@ -99,9 +99,25 @@ public static class BinaryCrossEntropy
 public static class SoftmaxCrossEntropy
 {
     /// <summary>
+    /// Same as <see cref="Compute(int, ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, Span{float})"/> with
+    /// classes = logits.Length / targets.Length (which must divide evenly).
+    /// </summary>
+    public static float Compute(
+        ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> gradient, Span<float> probabilities = default)
+    {
+        LossChecks.NotEmpty(targets.Length, nameof(targets));
+        if (logits.Length == 0 || logits.Length % targets.Length != 0)
+            throw new ArgumentException(
+                $"logits must have length rows × classes with rows = targets.Length ({targets.Length}) and classes ≥ 1, but has length {logits.Length}.",
+                nameof(logits));
+        return Compute(logits.Length / targets.Length, logits, targets, gradient, probabilities);
+    }
+
+    /// <summary>
     /// Returns the mean cross-entropy over the N = targets.Length rows of <paramref name="logits"/> [N, classes] and writes
     /// ∂L/∂logits [N, classes] into <paramref name="gradient"/> (skipped when empty) and softmax(logits) [N, classes] into
-    /// <paramref name="probabilities"/> (skipped when empty).
+    /// <paramref name="probabilities"/> (skipped when empty). Either output may be the same span as
+    /// <paramref name="logits"/> (in place); they must not overlap each other.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A target is outside [0, classes).</exception>
     public static float Compute(
@@ -126,6 +142,7 @@ public static class SoftmaxCrossEntropy
         {
             ReadOnlySpan<float> z = logits.Slice(r * classes, classes);
             int t = targets[r];
+            float zt = z[t]; // read before gradient/probabilities (which may alias logits) are written
             Span<float> g = gradient.IsEmpty ? default : gradient.Slice(r * classes, classes);
             Span<float> p = probabilities.IsEmpty ? default : probabilities.Slice(r * classes, classes);
             Span<float> work = !g.IsEmpty ? g : p;
@@ -143,7 +160,7 @@ public static class SoftmaxCrossEntropy
             }
 
             // −log softmax(z)[t] = (max − z[t]) + log Σ exp(z − max)
-            total += (double)(max - z[t]) + Math.Log(sum);
+            total += (double)(max - zt) + Math.Log(sum);
 
             if (!work.IsEmpty)
             {

@@ -83,6 +83,26 @@ public class LossTests
     }
 
     [Fact]
+    public void Losses_WorkInPlace_AndInferClassesWhenNotGiven()
+    {
+        float[] ceInPlace = (float[])CeLogits.Clone();
+        Assert.Equal(CeLoss, SoftmaxCrossEntropy.Compute(Classes, ceInPlace, CeTargets, ceInPlace), 1e-4f);
+        Close(CeGradient, ceInPlace, "CE gradient written over the logits");
+        var gradient = new float[CeLogits.Length];
+        Assert.Equal(CeLoss, SoftmaxCrossEntropy.Compute(CeLogits, CeTargets, gradient), 1e-4f);
+        Close(CeGradient, gradient, "CE gradient, classes inferred");
+        Assert.Throws<ArgumentException>(() => SoftmaxCrossEntropy.Compute(new float[19], CeTargets, gradient));
+
+        float[] bceInPlace = (float[])BceLogits.Clone();
+        Assert.Equal(BceLoss, BinaryCrossEntropy.ComputeWithLogits(bceInPlace, BceTargets, bceInPlace), 1e-4f);
+        Close(BceGradient, bceInPlace, "BCE gradient written over the logits");
+
+        float[] mseInPlace = (float[])MsePrediction.Clone();
+        Assert.Equal(MseLoss, MeanSquaredError.Compute(mseInPlace, MseTarget, mseInPlace), 1e-6f);
+        Close(MseGradient, mseInPlace, "MSE gradient written over the prediction");
+    }
+
+    [Fact]
     public void Softmax_Forward_MatchesPyTorch_AndWorksInPlace()
     {
         var output = new float[CeLogits.Length];
