@@ -1,6 +1,7 @@
-# Reference values for tests/RnnGen.Tests/Training/*.cs, computed with PyTorch (float32).
+# Reference values for tests/RnnGen.Tests/Training/*.cs, computed with PyTorch (float32; the hard-coded values
+# come from Debian's python3-torch 1.13.1, single-tensor optimizer path on CPU).
 # Run: /usr/bin/python3 tests/RnnGen.Tests/Training/optimizer_reference.py
-# Prints C# array literals that are pasted into OptimizerReferenceTests.cs and LossReferenceTests.cs.
+# Prints C# array literals that are pasted into OptimizerReferenceTests.cs, GradientClippingTests.cs and LossTests.cs.
 # All inputs are exactly representable in float32 so C# and Python start from identical bits.
 import torch
 
