@@ -25,7 +25,7 @@ internal static class FusedMath
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector<float> Fallback(Vector<float> a, Vector<float> b, Vector<float> c)
+    internal static Vector<float> Fallback(Vector<float> a, Vector<float> b, Vector<float> c)
     {
         Span<float> lanes = stackalloc float[Vector<float>.Count];
         for (int i = 0; i < lanes.Length; i++) lanes[i] = MathF.FusedMultiplyAdd(a[i], b[i], c[i]);
