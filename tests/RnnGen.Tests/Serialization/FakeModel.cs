@@ -57,3 +57,33 @@ internal sealed class TempDirectory : IDisposable
         catch (UnauthorizedAccessException) { }
     }
 }
+
+/// <summary>A model made of any list of named shapes, laid out contiguously in the given order.</summary>
+internal sealed class ListModel : IRnnModel
+{
+    public ListModel(string architecture, IEnumerable<(string Name, int[] Shape)> tensors)
+    {
+        Architecture = architecture;
+        var list = new List<ParameterTensor>();
+        int offset = 0;
+        foreach ((string name, int[] shape) in tensors)
+        {
+            var t = new ParameterTensor(name, offset, shape);
+            list.Add(t);
+            offset += t.Length;
+        }
+        ParameterTensors = list;
+        Parameters = new float[offset];
+        Gradients = new float[offset];
+    }
+
+    public string Architecture { get; }
+
+    public int ParameterCount => Parameters.Length;
+
+    public float[] Parameters { get; }
+
+    public float[] Gradients { get; }
+
+    public IReadOnlyList<ParameterTensor> ParameterTensors { get; }
+}

@@ -136,6 +136,21 @@ public class FixtureFilesTests
             Assert.Contains(file.ReadFloats(g), v => v != 0f);
     }
 
+    [Fact]
+    public void Fixture_Weights_Load_Into_A_Model_With_PyTorch_Names()
+    {
+        using SafeTensorsFile file = SafeTensorsFile.Open(Path.Combine(FixtureDirectory, "lstm_l2_bi_unequal_h0.safetensors"));
+        SafeTensorInfo[] weights = file.Tensors.Where(t => t.Name.StartsWith("rnn.", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(16, weights.Length);
+        // Reverse order so the model's layout differs from the file's.
+        var model = new ListModel("lstm", weights.Reverse().Select(t => (t.Name, t.Shape.Select(d => (int)d).ToArray())));
+
+        Assert.Throws<InvalidDataException>(() => model.Load(file));
+        model.Load(file, allowUnexpectedTensors: true);
+        foreach (ParameterTensor p in model.ParameterTensors)
+            Assert.Equal(file.ReadFloats(p.Name), model.Parameters.AsSpan(p.Offset, p.Length).ToArray());
+    }
+
     private static int Int(IReadOnlyDictionary<string, string> meta, string key) =>
         int.Parse(meta[key], NumberStyles.None, CultureInfo.InvariantCulture);
 

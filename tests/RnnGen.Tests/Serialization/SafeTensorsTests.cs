@@ -100,6 +100,19 @@ public class SafeTensorsTests
         Assert.Empty(file.Metadata);
     }
 
+    private static readonly byte[] PythonStyleFile =
+    [
+        0x90, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        .. Encoding.ASCII.GetBytes(
+            "{\"__metadata__\":{\"format\":\"pt\"}," +
+            "\"b\":{\"dtype\":\"I64\",\"shape\":[1,2],\"data_offsets\":[0,16]}," +
+            "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[16,24]}} "),
+        0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // 7
+        0xfd, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, // -3
+        0x00, 0x00, 0xc0, 0x3f, // 1.5f
+        0x00, 0x00, 0x00, 0xc0, // -2f
+    ];
+
     /// <summary>
     /// Exactly what <c>safetensors.torch.save_file({"a": tensor([1.5, -2.]), "b": tensor([[7, -3]])}, path,
     /// metadata={"format": "pt"})</c> writes: compact JSON, __metadata__ first, tensors sorted by dtype
@@ -108,18 +121,7 @@ public class SafeTensorsTests
     [Fact]
     public void Reads_File_Written_Like_Python_Safetensors()
     {
-        byte[] bytes =
-        [
-            0x90, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-            .. Encoding.ASCII.GetBytes(
-                "{\"__metadata__\":{\"format\":\"pt\"}," +
-                "\"b\":{\"dtype\":\"I64\",\"shape\":[1,2],\"data_offsets\":[0,16]}," +
-                "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[16,24]}} "),
-            0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // 7
-            0xfd, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, // -3
-            0x00, 0x00, 0xc0, 0x3f, // 1.5f
-            0x00, 0x00, 0x00, 0xc0, // -2f
-        ];
+        byte[] bytes = PythonStyleFile;
         Assert.Equal(8 + 144 + 24, bytes.Length);
 
         using SafeTensorsFile file = SafeTensorsFile.FromBytes(bytes, "python.safetensors");
@@ -130,6 +132,18 @@ public class SafeTensorsTests
         Assert.Equal(new long[] { 7, -3 }, file.ReadInt64s("b"));
         Assert.Equal(new[] { 7, -3 }, file.ReadInt32s("b"));
         Assert.Equal(new[] { 1.5f, -2f }, file.ReadFloats("a"));
+    }
+
+    [Fact]
+    public void Writer_Output_Is_Byte_Identical_To_Python_Safetensors()
+    {
+        var stream = new MemoryStream();
+        new SafeTensorsWriter()
+            .SetMetadata("format", "pt")
+            .Add("b", new[] { 1, 2 }, new long[] { 7, -3 })
+            .Add("a", new[] { 2 }, new[] { 1.5f, -2f })
+            .WriteTo(stream);
+        Assert.Equal(PythonStyleFile, stream.ToArray());
     }
 
     [Fact]
