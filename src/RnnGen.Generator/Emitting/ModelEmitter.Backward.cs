@@ -42,6 +42,14 @@ internal static partial class ModelEmitter
             w.Line("global::System.ReadOnlySpan<float> p = _model.Parameters;");
             w.Line("global::System.Span<float> g = _model.Gradients;");
             w.Line("global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);");
+            w.Line("int stateLength = Layers * Directions * B * HiddenSize;");
+            w.Line("global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, stateLength) : default;");
+            w.Line("global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, stateLength) : default;");
+            if (spec.HasCellState)
+            {
+                w.Line("global::System.ReadOnlySpan<float> initialCell = _hasInitialState ? _initialCell.AsSpan(0, stateLength) : default;");
+                w.Line("global::System.Span<float> initialCellGradient = _hasInitialState ? _initialCellGradient.AsSpan(0, stateLength) : default;");
+            }
             if (!spec.HasCellState)
             {
                 w.Line("_ = finalCellGradient; // no cell state in a " + CellName(spec) + " cell");
@@ -86,10 +94,10 @@ internal static partial class ModelEmitter
         w.Line("    lengths,");
         w.Line("    " + x + ".AsSpan(0, B * T * " + xWidth + "),");
         w.Line("    " + WeightsExpression(id) + ",");
-        w.Line("    default, // h0 = 0");
+        w.Line("    Slot(initialHidden, " + Num(slot) + ", B),");
         if (spec.HasCellState)
         {
-            w.Line("    default, // c0 = 0");
+            w.Line("    Slot(initialCell, " + Num(slot) + ", B),");
         }
         w.Line("    _cache" + id + ",");
         w.Line("    _dOutputL" + l + ".AsSpan(" + (direction == 0 ? "0" : "HiddenSize") + "), LayerOutputSize,");
@@ -100,10 +108,10 @@ internal static partial class ModelEmitter
         }
         w.Line("    " + GradientsExpression(id) + ",");
         w.Line("    " + (layer == 0 ? "inputGradient" : "_dOutputL" + Num(layer - 1) + ".AsSpan(0, B * T * LayerOutputSize)") + ",");
-        w.Line("    default, // dh0 not needed");
+        w.Line("    MutableSlot(initialHiddenGradient, " + Num(slot) + ", B), // dh0 (only with an initial state)");
         if (spec.HasCellState)
         {
-            w.Line("    default, // dc0 not needed");
+            w.Line("    MutableSlot(initialCellGradient, " + Num(slot) + ", B),");
         }
         w.Line("    _scratch);");
     }

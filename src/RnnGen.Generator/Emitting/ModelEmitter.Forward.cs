@@ -15,10 +15,35 @@ internal static partial class ModelEmitter
         w.Doc("<exception cref=\"global::System.ArgumentException\">A size, length or shape is out of range, or an input is NaN or infinite.</exception>");
         using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, int batch, int steps, global::System.ReadOnlySpan<int> lengths = default)"))
         {
+            w.Line("Forward(input, batch, steps, lengths, default" + (spec.HasCellState ? ", default" : "") + ");");
+        }
+        w.Line();
+        string cellDoc = spec.HasCellState ? " and <paramref name=\"initialCell\"/>" : "";
+        w.Doc("<summary>\nLike <see cref=\"Forward(global::System.ReadOnlySpan{float}, int, int, global::System.ReadOnlySpan{int})\"/>, starting from\n" +
+              "<paramref name=\"initialHidden\"/>" + cellDoc + " [Layers · Directions, batch, HiddenSize] (PyTorch's h_0" + (spec.HasCellState ? ", c_0" : "") + "; empty: zeros).\n" +
+              "Backward then also fills <see cref=\"InitialHiddenGradient\"/>" + (spec.HasCellState ? " and <see cref=\"InitialCellGradient\"/>" : "") + ".\n</summary>");
+        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, int batch, int steps, global::System.ReadOnlySpan<int> lengths, global::System.ReadOnlySpan<float> initialHidden" +
+                       (spec.HasCellState ? ", global::System.ReadOnlySpan<float> initialCell = default" : "") + ")"))
+        {
             w.Line("global::RnnGen.Runtime.Guard.BatchAndSteps(batch, steps, MaxBatch, MaxSteps);");
             w.Line("global::RnnGen.Runtime.Guard.Length(input.Length, (long)batch * steps * InputSize, nameof(input), \"[batch, steps, InputSize]\");");
+            w.Line("global::RnnGen.Runtime.Guard.LengthOrEmpty(initialHidden.Length, (long)Layers * Directions * batch * HiddenSize, nameof(initialHidden), \"[Layers · Directions, batch, HiddenSize]\");");
+            if (spec.HasCellState)
+            {
+                w.Line("global::RnnGen.Runtime.Guard.LengthOrEmpty(initialCell.Length, (long)Layers * Directions * batch * HiddenSize, nameof(initialCell), \"[Layers · Directions, batch, HiddenSize]\");");
+            }
             w.Line(K + "SequenceOps.CopyLengths(lengths, batch, steps, _lengths);");
             w.Line(K + "SequenceOps.CopyInput(input, _input, batch, steps, InputSize, _lengths);");
+            w.Line("int stateLength = Layers * Directions * batch * HiddenSize;");
+            w.Line("_hasInitialState = !initialHidden.IsEmpty" + (spec.HasCellState ? " || !initialCell.IsEmpty" : "") + ";");
+            using (w.Block("if (_hasInitialState)"))
+            {
+                w.Line(K + "SequenceOps.CopyState(initialHidden, _initialHidden.AsSpan(0, stateLength), nameof(initialHidden));");
+                if (spec.HasCellState)
+                {
+                    w.Line(K + "SequenceOps.CopyState(initialCell, _initialCell.AsSpan(0, stateLength), nameof(initialCell));");
+                }
+            }
             w.Line("_batch = batch;");
             w.Line("_steps = steps;");
             w.Line("ForwardLayers();");
@@ -35,6 +60,11 @@ internal static partial class ModelEmitter
             w.Line("int B = _batch, T = _steps;");
             w.Line("global::System.ReadOnlySpan<float> p = _model.Parameters;");
             w.Line("global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);");
+            w.Line("global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
+            if (spec.HasCellState)
+            {
+                w.Line("global::System.ReadOnlySpan<float> initialCell = _hasInitialState ? _initialCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
+            }
             for (int layer = 0; layer < spec.Layers; layer++)
             {
                 for (int direction = 0; direction < spec.Directions; direction++)
@@ -94,10 +124,10 @@ internal static partial class ModelEmitter
         }
         else
         {
-            w.Line("    default, // h0 = 0");
+            w.Line("    Slot(initialHidden, " + Num(slot) + ", B), // h0 (empty: zeros)");
             if (spec.HasCellState)
             {
-                w.Line("    default, // c0 = 0");
+                w.Line("    Slot(initialCell, " + Num(slot) + ", B), // c0 (empty: zeros)");
             }
             w.Line("    _outputL" + l + ".AsSpan(" + (direction == 0 ? "0" : "HiddenSize") + "), LayerOutputSize,");
             w.Line("    _finalHidden.AsSpan(" + Num(slot) + " * B * HiddenSize, B * HiddenSize),");

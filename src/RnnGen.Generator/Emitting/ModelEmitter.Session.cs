@@ -21,7 +21,7 @@ internal static partial class ModelEmitter
               "batches of up to <see cref=\"MaxBatch\"/> sequences of up to <see cref=\"MaxSteps\"/> steps. After construction\n" +
               "Forward, Loss, Backward and Step allocate nothing. A session is not thread-safe: use one per thread;\n" +
               "sessions of one model share its parameters and add into its gradients.\n</summary>");
-        using (w.Block("public sealed class Session"))
+        using (w.Block("public sealed class Session : global::RnnGen.IRnnSession"))
         {
             w.Line("private readonly " + model + " _model;");
             w.Line("private readonly int[] _lengths;          // [B] valid steps per sequence");
@@ -43,6 +43,13 @@ internal static partial class ModelEmitter
                 w.Line("private readonly float[] _finalCell;      // [L·D, B, H]");
             }
             w.Line("private readonly float[] _scratch;        // backward workspace, shared by all layers");
+            w.Line("private readonly float[] _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given");
+            w.Line("private readonly float[] _initialHiddenGradient; // [L·D, B, H]");
+            if (spec.HasCellState)
+            {
+                w.Line("private readonly float[] _initialCell;    // [L·D, B, H]");
+                w.Line("private readonly float[] _initialCellGradient; // [L·D, B, H]");
+            }
             if (!spec.Bidirectional)
             {
                 w.Line("private readonly float[] _stateHidden;    // [L, maxBatch, H] streaming state");
@@ -75,6 +82,7 @@ internal static partial class ModelEmitter
                 w.Line("private bool _lossReady;");
             }
             w.Line("private bool _forwardReady;");
+            w.Line("private bool _hasInitialState;");
             w.Line();
 
             using (w.Block("internal Session(" + model + " model, int maxBatch, int maxSteps)"))
@@ -104,6 +112,13 @@ internal static partial class ModelEmitter
                     w.Line("_finalCell = new float[Layers * Directions * maxBatch * HiddenSize];");
                 }
                 w.Line("_scratch = new float[" + kernel + ".ScratchLength(maxBatch, maxSteps, HiddenSize)];");
+                w.Line("_initialHidden = new float[Layers * Directions * maxBatch * HiddenSize];");
+                w.Line("_initialHiddenGradient = new float[Layers * Directions * maxBatch * HiddenSize];");
+                if (spec.HasCellState)
+                {
+                    w.Line("_initialCell = new float[Layers * Directions * maxBatch * HiddenSize];");
+                    w.Line("_initialCellGradient = new float[Layers * Directions * maxBatch * HiddenSize];");
+                }
                 if (!spec.Bidirectional)
                 {
                     w.Line("_stateHidden = new float[Layers * maxBatch * HiddenSize];");
@@ -145,7 +160,12 @@ internal static partial class ModelEmitter
                 EmitStep(w, spec);
             }
             w.Line();
+            EmitUniformSessionMembers(w, spec);
+            w.Line();
             w.Line("private static global::System.ReadOnlySpan<float> Slot(global::System.ReadOnlySpan<float> states, int slot, int batch) =>");
+            w.Line("    states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);");
+            w.Line();
+            w.Line("private static global::System.Span<float> MutableSlot(global::System.Span<float> states, int slot, int batch) =>");
             w.Line("    states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);");
         }
     }
@@ -179,6 +199,15 @@ internal static partial class ModelEmitter
             w.Line("public global::System.ReadOnlySpan<float> FinalCell => _finalCell.AsSpan(0, Layers * Directions * _batch * HiddenSize);");
         }
         w.Line();
+        w.Doc("<summary>Gradient w.r.t. the initial hidden state [Layers · Directions, Batch, HiddenSize]; filled by Backward\nwhen Forward was given an initial state.</summary>");
+        w.Line("public global::System.ReadOnlySpan<float> InitialHiddenGradient => _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * _batch * HiddenSize) : default;");
+        w.Line();
+        if (spec.HasCellState)
+        {
+            w.Doc("<summary>Gradient w.r.t. the initial cell state, same layout as <see cref=\"InitialHiddenGradient\"/>.</summary>");
+            w.Line("public global::System.ReadOnlySpan<float> InitialCellGradient => _hasInitialState ? _initialCellGradient.AsSpan(0, Layers * Directions * _batch * HiddenSize) : default;");
+            w.Line();
+        }
         w.Doc("<summary>Gradient of the loss w.r.t. the input, [Batch, Steps, InputSize]; filled by Backward when asked.</summary>");
         w.Line("public global::System.ReadOnlySpan<float> InputGradient => _inputGradient.AsSpan(0, _batch * _steps * InputSize);");
         if (spec.Head != HeadKind.None)
@@ -194,6 +223,33 @@ internal static partial class ModelEmitter
             w.Doc("<summary>The head's " + what + ", " + shape + ".</summary>");
             string length = spec.Sequence == SequenceMode.ManyToOne ? "_batch * OutputSize" : "_batch * _steps * OutputSize";
             w.Line("public global::System.ReadOnlySpan<float> HeadOutput => _headOutput.AsSpan(0, " + length + ");");
+        }
+    }
+
+    /// <summary>The <c>IRnnSession</c> members whose generated form is cell- or head-specific.</summary>
+    private static void EmitUniformSessionMembers(SourceWriter w, ModelSpec spec)
+    {
+        const string I = "global::RnnGen.IRnnSession.";
+        const string Rs = "global::System.ReadOnlySpan<float>";
+        w.Line("// IRnnSession, for generic runtime code; the members above are the typed API.");
+        if (!spec.HasCellState)
+        {
+            w.Line(Rs + " " + I + "FinalCell => default; // no cell state in a " + CellName(spec) + " cell");
+            w.Line(Rs + " " + I + "InitialCellGradient => default;");
+            using (w.Block("void " + I + "Forward(" + Rs + " input, int batch, int steps, global::System.ReadOnlySpan<int> lengths, " + Rs + " initialHidden, " + Rs + " initialCell)"))
+            {
+                w.Line("global::RnnGen.Runtime.Guard.LengthOrEmpty(initialCell.Length, 0, nameof(initialCell), \"empty: a " + CellName(spec) + " cell has no cell state\");");
+                w.Line("Forward(input, batch, steps, lengths, initialHidden);");
+            }
+            using (w.Block("void " + I + "Backward(" + Rs + " outputGradient, " + Rs + " finalHiddenGradient, " + Rs + " finalCellGradient, bool computeInputGradient)"))
+            {
+                w.Line("global::RnnGen.Runtime.Guard.LengthOrEmpty(finalCellGradient.Length, 0, nameof(finalCellGradient), \"empty: a " + CellName(spec) + " cell has no cell state\");");
+                w.Line("Backward(outputGradient, finalHiddenGradient, computeInputGradient);");
+            }
+        }
+        if (spec.Head == HeadKind.None)
+        {
+            w.Line(Rs + " " + I + "HeadOutput => default; // no head");
         }
     }
 }

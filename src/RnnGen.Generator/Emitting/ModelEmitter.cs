@@ -39,7 +39,7 @@ internal static partial class ModelEmitter
 
         EmitClassDoc(w, spec, parameters);
         w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"RnnGen.Generator\", \"" + GeneratorVersion + "\")]");
-        using (w.Block("partial class " + spec.Type.Name + " : global::RnnGen.IRnnModel"))
+        using (w.Block("partial class " + spec.Type.Name + " : global::RnnGen.IRnnNetwork"))
         {
             EmitConstants(w, spec, parameters);
             w.Line();
@@ -148,6 +148,16 @@ internal static partial class ModelEmitter
         w.Line("string global::RnnGen.IRnnModel.Architecture => ArchitectureDescription;");
         w.Line();
         w.Line("int global::RnnGen.IRnnModel.ParameterCount => ParameterCount;");
+        w.Line();
+        w.Line("int global::RnnGen.IRnnNetwork.InputSize => InputSize;");
+        w.Line();
+        w.Line("int global::RnnGen.IRnnNetwork.HiddenSize => HiddenSize;");
+        w.Line();
+        w.Line("int global::RnnGen.IRnnNetwork.Layers => Layers;");
+        w.Line();
+        w.Line("int global::RnnGen.IRnnNetwork.Directions => Directions;");
+        w.Line();
+        w.Line("global::RnnGen.IRnnSession global::RnnGen.IRnnNetwork.CreateSession(int maxBatch, int maxSteps) => CreateSession(maxBatch, maxSteps);");
         w.Line();
         foreach (ParameterSpec p in parameters)
         {

@@ -64,6 +64,18 @@ public static class SequenceOps
         }
     }
 
+    /// <summary>Copies an initial state, rejecting NaN or infinite values with their index.</summary>
+    public static void CopyState(ReadOnlySpan<float> state, Span<float> destination, string argument)
+    {
+        int bad = IndexOfNonFinite(state);
+        if (bad >= 0)
+        {
+            throw new ArgumentException(
+                $"Expected finite values in {argument}, but {argument}[{bad}] is {state[bad].ToString(CultureInfo.InvariantCulture)}.", argument);
+        }
+        state.CopyTo(destination);
+    }
+
     /// <summary>Index of the first NaN or ±∞ in <paramref name="values"/>, or −1.</summary>
     public static int IndexOfNonFinite(ReadOnlySpan<float> values)
     {

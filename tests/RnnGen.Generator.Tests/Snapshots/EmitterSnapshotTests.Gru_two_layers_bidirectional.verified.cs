@@ -40,7 +40,7 @@ namespace Demo
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "0.1.0")]
-    partial class IntentClassifier : global::RnnGen.IRnnModel
+    partial class IntentClassifier : global::RnnGen.IRnnNetwork
     {
         /// <summary>Features per time step of the input [B, T, InputSize].</summary>
         public const int InputSize = 5;
@@ -143,6 +143,16 @@ namespace Demo
         string global::RnnGen.IRnnModel.Architecture => ArchitectureDescription;
 
         int global::RnnGen.IRnnModel.ParameterCount => ParameterCount;
+
+        int global::RnnGen.IRnnNetwork.InputSize => InputSize;
+
+        int global::RnnGen.IRnnNetwork.HiddenSize => HiddenSize;
+
+        int global::RnnGen.IRnnNetwork.Layers => Layers;
+
+        int global::RnnGen.IRnnNetwork.Directions => Directions;
+
+        global::RnnGen.IRnnSession global::RnnGen.IRnnNetwork.CreateSession(int maxBatch, int maxSteps) => CreateSession(maxBatch, maxSteps);
 
         /// <summary><c>rnn.weight_ih_l0</c> [48, 5].</summary>
         public global::System.Span<float> WeightIhL0 => Parameters.AsSpan(WeightIhL0Offset, WeightIhL0Length);
@@ -247,7 +257,7 @@ namespace Demo
         /// Forward, Loss, Backward and Step allocate nothing. A session is not thread-safe: use one per thread;
         /// sessions of one model share its parameters and add into its gradients.
         /// </summary>
-        public sealed class Session
+        public sealed class Session : global::RnnGen.IRnnSession
         {
             private readonly IntentClassifier _model;
             private readonly int[] _lengths;          // [B] valid steps per sequence
@@ -264,6 +274,8 @@ namespace Demo
             private readonly float[] _cacheL1Reverse; // what backward needs of layer 1 reverse
             private readonly float[] _finalHidden;    // [L·D, B, H]
             private readonly float[] _scratch;        // backward workspace, shared by all layers
+            private readonly float[] _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given
+            private readonly float[] _initialHiddenGradient; // [L·D, B, H]
             private readonly float[] _features;       // [B, D·H] last valid step of each sequence
             private readonly float[] _dFeatures;      // gradient of _features
             private readonly float[] _logits;         // [rows, O] head pre-activations
@@ -276,6 +288,7 @@ namespace Demo
             private int _rows;
             private bool _lossReady;
             private bool _forwardReady;
+            private bool _hasInitialState;
 
             internal Session(IntentClassifier model, int maxBatch, int maxSteps)
             {
@@ -299,6 +312,8 @@ namespace Demo
                 _cacheL1Reverse = new float[global::RnnGen.Kernels.GruLayer.CacheLength(maxBatch, maxSteps, HiddenSize)];
                 _finalHidden = new float[Layers * Directions * maxBatch * HiddenSize];
                 _scratch = new float[global::RnnGen.Kernels.GruLayer.ScratchLength(maxBatch, maxSteps, HiddenSize)];
+                _initialHidden = new float[Layers * Directions * maxBatch * HiddenSize];
+                _initialHiddenGradient = new float[Layers * Directions * maxBatch * HiddenSize];
                 _features = new float[maxBatch * LayerOutputSize];
                 _dFeatures = new float[maxBatch * LayerOutputSize];
                 _logits = new float[maxBatch * OutputSize];
@@ -331,6 +346,10 @@ namespace Demo
             /// [Layers · Directions, Batch, HiddenSize] (PyTorch's h_n).</summary>
             public global::System.ReadOnlySpan<float> FinalHidden => _finalHidden.AsSpan(0, Layers * Directions * _batch * HiddenSize);
 
+            /// <summary>Gradient w.r.t. the initial hidden state [Layers · Directions, Batch, HiddenSize]; filled by Backward
+            /// when Forward was given an initial state.</summary>
+            public global::System.ReadOnlySpan<float> InitialHiddenGradient => _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * _batch * HiddenSize) : default;
+
             /// <summary>Gradient of the loss w.r.t. the input, [Batch, Steps, InputSize]; filled by Backward when asked.</summary>
             public global::System.ReadOnlySpan<float> InputGradient => _inputGradient.AsSpan(0, _batch * _steps * InputSize);
 
@@ -347,10 +366,27 @@ namespace Demo
             /// <exception cref="global::System.ArgumentException">A size, length or shape is out of range, or an input is NaN or infinite.</exception>
             public void Forward(global::System.ReadOnlySpan<float> input, int batch, int steps, global::System.ReadOnlySpan<int> lengths = default)
             {
+                Forward(input, batch, steps, lengths, default);
+            }
+
+            /// <summary>
+            /// Like <see cref="Forward(global::System.ReadOnlySpan{float}, int, int, global::System.ReadOnlySpan{int})"/>, starting from
+            /// <paramref name="initialHidden"/> [Layers · Directions, batch, HiddenSize] (PyTorch's h_0; empty: zeros).
+            /// Backward then also fills <see cref="InitialHiddenGradient"/>.
+            /// </summary>
+            public void Forward(global::System.ReadOnlySpan<float> input, int batch, int steps, global::System.ReadOnlySpan<int> lengths, global::System.ReadOnlySpan<float> initialHidden)
+            {
                 global::RnnGen.Runtime.Guard.BatchAndSteps(batch, steps, MaxBatch, MaxSteps);
                 global::RnnGen.Runtime.Guard.Length(input.Length, (long)batch * steps * InputSize, nameof(input), "[batch, steps, InputSize]");
+                global::RnnGen.Runtime.Guard.LengthOrEmpty(initialHidden.Length, (long)Layers * Directions * batch * HiddenSize, nameof(initialHidden), "[Layers · Directions, batch, HiddenSize]");
                 global::RnnGen.Kernels.SequenceOps.CopyLengths(lengths, batch, steps, _lengths);
                 global::RnnGen.Kernels.SequenceOps.CopyInput(input, _input, batch, steps, InputSize, _lengths);
+                int stateLength = Layers * Directions * batch * HiddenSize;
+                _hasInitialState = !initialHidden.IsEmpty;
+                if (_hasInitialState)
+                {
+                    global::RnnGen.Kernels.SequenceOps.CopyState(initialHidden, _initialHidden.AsSpan(0, stateLength), nameof(initialHidden));
+                }
                 _batch = batch;
                 _steps = steps;
                 ForwardLayers();
@@ -364,6 +400,7 @@ namespace Demo
                 int B = _batch, T = _steps;
                 global::System.ReadOnlySpan<float> p = _model.Parameters;
                 global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);
+                global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
 
                 // Layer 0, forward: x [B, T, 5] -> y[:, :, 0..16] of [B, T, 32]; final state slot 0.
                 // Gates [B·T, 48] = x·W_ihᵀ + b_ih in one GEMM, then per step h·W_hhᵀ + b_hh and the fused cell update.
@@ -373,7 +410,7 @@ namespace Demo
                     lengths,
                     _input.AsSpan(0, B * T * InputSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length)),
-                    default, // h0 = 0
+                    Slot(initialHidden, 0, B), // h0 (empty: zeros)
                     _outputL0.AsSpan(0), LayerOutputSize,
                     _finalHidden.AsSpan(0 * B * HiddenSize, B * HiddenSize),
                     _cacheL0);
@@ -386,7 +423,7 @@ namespace Demo
                     lengths,
                     _input.AsSpan(0, B * T * InputSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0ReverseOffset, WeightIhL0ReverseLength), p.Slice(WeightHhL0ReverseOffset, WeightHhL0ReverseLength), p.Slice(BiasIhL0ReverseOffset, BiasIhL0ReverseLength), p.Slice(BiasHhL0ReverseOffset, BiasHhL0ReverseLength)),
-                    default, // h0 = 0
+                    Slot(initialHidden, 1, B), // h0 (empty: zeros)
                     _outputL0.AsSpan(HiddenSize), LayerOutputSize,
                     _finalHidden.AsSpan(1 * B * HiddenSize, B * HiddenSize),
                     _cacheL0Reverse);
@@ -399,7 +436,7 @@ namespace Demo
                     lengths,
                     _outputL0.AsSpan(0, B * T * LayerOutputSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL1Offset, WeightIhL1Length), p.Slice(WeightHhL1Offset, WeightHhL1Length), p.Slice(BiasIhL1Offset, BiasIhL1Length), p.Slice(BiasHhL1Offset, BiasHhL1Length)),
-                    default, // h0 = 0
+                    Slot(initialHidden, 2, B), // h0 (empty: zeros)
                     _outputL1.AsSpan(0), LayerOutputSize,
                     _finalHidden.AsSpan(2 * B * HiddenSize, B * HiddenSize),
                     _cacheL1);
@@ -412,7 +449,7 @@ namespace Demo
                     lengths,
                     _outputL0.AsSpan(0, B * T * LayerOutputSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL1ReverseOffset, WeightIhL1ReverseLength), p.Slice(WeightHhL1ReverseOffset, WeightHhL1ReverseLength), p.Slice(BiasIhL1ReverseOffset, BiasIhL1ReverseLength), p.Slice(BiasHhL1ReverseOffset, BiasHhL1ReverseLength)),
-                    default, // h0 = 0
+                    Slot(initialHidden, 3, B), // h0 (empty: zeros)
                     _outputL1.AsSpan(HiddenSize), LayerOutputSize,
                     _finalHidden.AsSpan(3 * B * HiddenSize, B * HiddenSize),
                     _cacheL1Reverse);
@@ -448,6 +485,9 @@ namespace Demo
                 global::System.ReadOnlySpan<float> p = _model.Parameters;
                 global::System.Span<float> g = _model.Gradients;
                 global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);
+                int stateLength = Layers * Directions * B * HiddenSize;
+                global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, stateLength) : default;
+                global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, stateLength) : default;
                 _ = finalCellGradient; // no cell state in a GRU cell
 
                 // Layer 1: dy = _dOutputL1; both directions add their dx into _dOutputL0.
@@ -458,13 +498,13 @@ namespace Demo
                     lengths,
                     _outputL0.AsSpan(0, B * T * LayerOutputSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL1Offset, WeightIhL1Length), p.Slice(WeightHhL1Offset, WeightHhL1Length), p.Slice(BiasIhL1Offset, BiasIhL1Length), p.Slice(BiasHhL1Offset, BiasHhL1Length)),
-                    default, // h0 = 0
+                    Slot(initialHidden, 2, B),
                     _cacheL1,
                     _dOutputL1.AsSpan(0), LayerOutputSize,
                     Slot(finalHiddenGradient, 2, B),
                     new global::RnnGen.Kernels.RecurrentGradients(g.Slice(WeightIhL1Offset, WeightIhL1Length), g.Slice(WeightHhL1Offset, WeightHhL1Length), g.Slice(BiasIhL1Offset, BiasIhL1Length), g.Slice(BiasHhL1Offset, BiasHhL1Length)),
                     _dOutputL0.AsSpan(0, B * T * LayerOutputSize),
-                    default, // dh0 not needed
+                    MutableSlot(initialHiddenGradient, 2, B), // dh0 (only with an initial state)
                     _scratch);
                 global::RnnGen.Kernels.GruLayer.Backward(
                     new global::RnnGen.Kernels.LayerDims(B, T, LayerOutputSize, HiddenSize),
@@ -472,13 +512,13 @@ namespace Demo
                     lengths,
                     _outputL0.AsSpan(0, B * T * LayerOutputSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL1ReverseOffset, WeightIhL1ReverseLength), p.Slice(WeightHhL1ReverseOffset, WeightHhL1ReverseLength), p.Slice(BiasIhL1ReverseOffset, BiasIhL1ReverseLength), p.Slice(BiasHhL1ReverseOffset, BiasHhL1ReverseLength)),
-                    default, // h0 = 0
+                    Slot(initialHidden, 3, B),
                     _cacheL1Reverse,
                     _dOutputL1.AsSpan(HiddenSize), LayerOutputSize,
                     Slot(finalHiddenGradient, 3, B),
                     new global::RnnGen.Kernels.RecurrentGradients(g.Slice(WeightIhL1ReverseOffset, WeightIhL1ReverseLength), g.Slice(WeightHhL1ReverseOffset, WeightHhL1ReverseLength), g.Slice(BiasIhL1ReverseOffset, BiasIhL1ReverseLength), g.Slice(BiasHhL1ReverseOffset, BiasHhL1ReverseLength)),
                     _dOutputL0.AsSpan(0, B * T * LayerOutputSize),
-                    default, // dh0 not needed
+                    MutableSlot(initialHiddenGradient, 3, B), // dh0 (only with an initial state)
                     _scratch);
 
                 // Layer 0: dy = _dOutputL0; dx (when asked) into _inputGradient.
@@ -490,13 +530,13 @@ namespace Demo
                     lengths,
                     _input.AsSpan(0, B * T * InputSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length)),
-                    default, // h0 = 0
+                    Slot(initialHidden, 0, B),
                     _cacheL0,
                     _dOutputL0.AsSpan(0), LayerOutputSize,
                     Slot(finalHiddenGradient, 0, B),
                     new global::RnnGen.Kernels.RecurrentGradients(g.Slice(WeightIhL0Offset, WeightIhL0Length), g.Slice(WeightHhL0Offset, WeightHhL0Length), g.Slice(BiasIhL0Offset, BiasIhL0Length), g.Slice(BiasHhL0Offset, BiasHhL0Length)),
                     inputGradient,
-                    default, // dh0 not needed
+                    MutableSlot(initialHiddenGradient, 0, B), // dh0 (only with an initial state)
                     _scratch);
                 global::RnnGen.Kernels.GruLayer.Backward(
                     new global::RnnGen.Kernels.LayerDims(B, T, InputSize, HiddenSize),
@@ -504,13 +544,13 @@ namespace Demo
                     lengths,
                     _input.AsSpan(0, B * T * InputSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0ReverseOffset, WeightIhL0ReverseLength), p.Slice(WeightHhL0ReverseOffset, WeightHhL0ReverseLength), p.Slice(BiasIhL0ReverseOffset, BiasIhL0ReverseLength), p.Slice(BiasHhL0ReverseOffset, BiasHhL0ReverseLength)),
-                    default, // h0 = 0
+                    Slot(initialHidden, 1, B),
                     _cacheL0Reverse,
                     _dOutputL0.AsSpan(HiddenSize), LayerOutputSize,
                     Slot(finalHiddenGradient, 1, B),
                     new global::RnnGen.Kernels.RecurrentGradients(g.Slice(WeightIhL0ReverseOffset, WeightIhL0ReverseLength), g.Slice(WeightHhL0ReverseOffset, WeightHhL0ReverseLength), g.Slice(BiasIhL0ReverseOffset, BiasIhL0ReverseLength), g.Slice(BiasHhL0ReverseOffset, BiasHhL0ReverseLength)),
                     inputGradient,
-                    default, // dh0 not needed
+                    MutableSlot(initialHiddenGradient, 1, B), // dh0 (only with an initial state)
                     _scratch);
             }
 
@@ -566,7 +606,24 @@ namespace Demo
                 BackwardLayers(default, default, computeInputGradient: false);
             }
 
+            // IRnnSession, for generic runtime code; the members above are the typed API.
+            global::System.ReadOnlySpan<float> global::RnnGen.IRnnSession.FinalCell => default; // no cell state in a GRU cell
+            global::System.ReadOnlySpan<float> global::RnnGen.IRnnSession.InitialCellGradient => default;
+            void global::RnnGen.IRnnSession.Forward(global::System.ReadOnlySpan<float> input, int batch, int steps, global::System.ReadOnlySpan<int> lengths, global::System.ReadOnlySpan<float> initialHidden, global::System.ReadOnlySpan<float> initialCell)
+            {
+                global::RnnGen.Runtime.Guard.LengthOrEmpty(initialCell.Length, 0, nameof(initialCell), "empty: a GRU cell has no cell state");
+                Forward(input, batch, steps, lengths, initialHidden);
+            }
+            void global::RnnGen.IRnnSession.Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.ReadOnlySpan<float> finalHiddenGradient, global::System.ReadOnlySpan<float> finalCellGradient, bool computeInputGradient)
+            {
+                global::RnnGen.Runtime.Guard.LengthOrEmpty(finalCellGradient.Length, 0, nameof(finalCellGradient), "empty: a GRU cell has no cell state");
+                Backward(outputGradient, finalHiddenGradient, computeInputGradient);
+            }
+
             private static global::System.ReadOnlySpan<float> Slot(global::System.ReadOnlySpan<float> states, int slot, int batch) =>
+                states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);
+
+            private static global::System.Span<float> MutableSlot(global::System.Span<float> states, int slot, int batch) =>
                 states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);
         }
     }

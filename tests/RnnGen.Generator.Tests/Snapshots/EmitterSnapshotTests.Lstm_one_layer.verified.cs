@@ -24,7 +24,7 @@ namespace Demo
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "0.1.0")]
-    partial class SignalEncoder : global::RnnGen.IRnnModel
+    partial class SignalEncoder : global::RnnGen.IRnnNetwork
     {
         /// <summary>Features per time step of the input [B, T, InputSize].</summary>
         public const int InputSize = 3;
@@ -84,6 +84,16 @@ namespace Demo
 
         int global::RnnGen.IRnnModel.ParameterCount => ParameterCount;
 
+        int global::RnnGen.IRnnNetwork.InputSize => InputSize;
+
+        int global::RnnGen.IRnnNetwork.HiddenSize => HiddenSize;
+
+        int global::RnnGen.IRnnNetwork.Layers => Layers;
+
+        int global::RnnGen.IRnnNetwork.Directions => Directions;
+
+        global::RnnGen.IRnnSession global::RnnGen.IRnnNetwork.CreateSession(int maxBatch, int maxSteps) => CreateSession(maxBatch, maxSteps);
+
         /// <summary><c>rnn.weight_ih_l0</c> [32, 3].</summary>
         public global::System.Span<float> WeightIhL0 => Parameters.AsSpan(WeightIhL0Offset, WeightIhL0Length);
 
@@ -131,7 +141,7 @@ namespace Demo
         /// Forward, Loss, Backward and Step allocate nothing. A session is not thread-safe: use one per thread;
         /// sessions of one model share its parameters and add into its gradients.
         /// </summary>
-        public sealed class Session
+        public sealed class Session : global::RnnGen.IRnnSession
         {
             private readonly SignalEncoder _model;
             private readonly int[] _lengths;          // [B] valid steps per sequence
@@ -144,6 +154,10 @@ namespace Demo
             private readonly float[] _finalHidden;    // [L·D, B, H]
             private readonly float[] _finalCell;      // [L·D, B, H]
             private readonly float[] _scratch;        // backward workspace, shared by all layers
+            private readonly float[] _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given
+            private readonly float[] _initialHiddenGradient; // [L·D, B, H]
+            private readonly float[] _initialCell;    // [L·D, B, H]
+            private readonly float[] _initialCellGradient; // [L·D, B, H]
             private readonly float[] _stateHidden;    // [L, maxBatch, H] streaming state
             private readonly float[] _nextHidden;     // [L, maxBatch, H]
             private readonly float[] _stateCell;      // [L, maxBatch, H]
@@ -151,6 +165,7 @@ namespace Demo
             private int _batch;
             private int _steps;
             private bool _forwardReady;
+            private bool _hasInitialState;
 
             internal Session(SignalEncoder model, int maxBatch, int maxSteps)
             {
@@ -170,6 +185,10 @@ namespace Demo
                 _finalHidden = new float[Layers * Directions * maxBatch * HiddenSize];
                 _finalCell = new float[Layers * Directions * maxBatch * HiddenSize];
                 _scratch = new float[global::RnnGen.Kernels.LstmLayer.ScratchLength(maxBatch, maxSteps, HiddenSize)];
+                _initialHidden = new float[Layers * Directions * maxBatch * HiddenSize];
+                _initialHiddenGradient = new float[Layers * Directions * maxBatch * HiddenSize];
+                _initialCell = new float[Layers * Directions * maxBatch * HiddenSize];
+                _initialCellGradient = new float[Layers * Directions * maxBatch * HiddenSize];
                 _stateHidden = new float[Layers * maxBatch * HiddenSize];
                 _nextHidden = new float[Layers * maxBatch * HiddenSize];
                 _stateCell = new float[Layers * maxBatch * HiddenSize];
@@ -202,6 +221,13 @@ namespace Demo
             /// <summary>Cell state, same layout as <see cref="FinalHidden"/> (PyTorch's c_n).</summary>
             public global::System.ReadOnlySpan<float> FinalCell => _finalCell.AsSpan(0, Layers * Directions * _batch * HiddenSize);
 
+            /// <summary>Gradient w.r.t. the initial hidden state [Layers · Directions, Batch, HiddenSize]; filled by Backward
+            /// when Forward was given an initial state.</summary>
+            public global::System.ReadOnlySpan<float> InitialHiddenGradient => _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * _batch * HiddenSize) : default;
+
+            /// <summary>Gradient w.r.t. the initial cell state, same layout as <see cref="InitialHiddenGradient"/>.</summary>
+            public global::System.ReadOnlySpan<float> InitialCellGradient => _hasInitialState ? _initialCellGradient.AsSpan(0, Layers * Directions * _batch * HiddenSize) : default;
+
             /// <summary>Gradient of the loss w.r.t. the input, [Batch, Steps, InputSize]; filled by Backward when asked.</summary>
             public global::System.ReadOnlySpan<float> InputGradient => _inputGradient.AsSpan(0, _batch * _steps * InputSize);
 
@@ -215,10 +241,29 @@ namespace Demo
             /// <exception cref="global::System.ArgumentException">A size, length or shape is out of range, or an input is NaN or infinite.</exception>
             public void Forward(global::System.ReadOnlySpan<float> input, int batch, int steps, global::System.ReadOnlySpan<int> lengths = default)
             {
+                Forward(input, batch, steps, lengths, default, default);
+            }
+
+            /// <summary>
+            /// Like <see cref="Forward(global::System.ReadOnlySpan{float}, int, int, global::System.ReadOnlySpan{int})"/>, starting from
+            /// <paramref name="initialHidden"/> and <paramref name="initialCell"/> [Layers · Directions, batch, HiddenSize] (PyTorch's h_0, c_0; empty: zeros).
+            /// Backward then also fills <see cref="InitialHiddenGradient"/> and <see cref="InitialCellGradient"/>.
+            /// </summary>
+            public void Forward(global::System.ReadOnlySpan<float> input, int batch, int steps, global::System.ReadOnlySpan<int> lengths, global::System.ReadOnlySpan<float> initialHidden, global::System.ReadOnlySpan<float> initialCell = default)
+            {
                 global::RnnGen.Runtime.Guard.BatchAndSteps(batch, steps, MaxBatch, MaxSteps);
                 global::RnnGen.Runtime.Guard.Length(input.Length, (long)batch * steps * InputSize, nameof(input), "[batch, steps, InputSize]");
+                global::RnnGen.Runtime.Guard.LengthOrEmpty(initialHidden.Length, (long)Layers * Directions * batch * HiddenSize, nameof(initialHidden), "[Layers · Directions, batch, HiddenSize]");
+                global::RnnGen.Runtime.Guard.LengthOrEmpty(initialCell.Length, (long)Layers * Directions * batch * HiddenSize, nameof(initialCell), "[Layers · Directions, batch, HiddenSize]");
                 global::RnnGen.Kernels.SequenceOps.CopyLengths(lengths, batch, steps, _lengths);
                 global::RnnGen.Kernels.SequenceOps.CopyInput(input, _input, batch, steps, InputSize, _lengths);
+                int stateLength = Layers * Directions * batch * HiddenSize;
+                _hasInitialState = !initialHidden.IsEmpty || !initialCell.IsEmpty;
+                if (_hasInitialState)
+                {
+                    global::RnnGen.Kernels.SequenceOps.CopyState(initialHidden, _initialHidden.AsSpan(0, stateLength), nameof(initialHidden));
+                    global::RnnGen.Kernels.SequenceOps.CopyState(initialCell, _initialCell.AsSpan(0, stateLength), nameof(initialCell));
+                }
                 _batch = batch;
                 _steps = steps;
                 ForwardLayers();
@@ -230,6 +275,8 @@ namespace Demo
                 int B = _batch, T = _steps;
                 global::System.ReadOnlySpan<float> p = _model.Parameters;
                 global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);
+                global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
+                global::System.ReadOnlySpan<float> initialCell = _hasInitialState ? _initialCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
 
                 // Layer 0: x [B, T, 3] -> y[:, :, 0..8] of [B, T, 8]; final state slot 0.
                 // Gates [B·T, 32] = x·W_ihᵀ + b_ih in one GEMM, then per step h·W_hhᵀ + b_hh and the fused cell update.
@@ -239,8 +286,8 @@ namespace Demo
                     lengths,
                     _input.AsSpan(0, B * T * InputSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length)),
-                    default, // h0 = 0
-                    default, // c0 = 0
+                    Slot(initialHidden, 0, B), // h0 (empty: zeros)
+                    Slot(initialCell, 0, B), // c0 (empty: zeros)
                     _outputL0.AsSpan(0), LayerOutputSize,
                     _finalHidden.AsSpan(0 * B * HiddenSize, B * HiddenSize),
                     _finalCell.AsSpan(0 * B * HiddenSize, B * HiddenSize),
@@ -279,6 +326,11 @@ namespace Demo
                 global::System.ReadOnlySpan<float> p = _model.Parameters;
                 global::System.Span<float> g = _model.Gradients;
                 global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);
+                int stateLength = Layers * Directions * B * HiddenSize;
+                global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, stateLength) : default;
+                global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, stateLength) : default;
+                global::System.ReadOnlySpan<float> initialCell = _hasInitialState ? _initialCell.AsSpan(0, stateLength) : default;
+                global::System.Span<float> initialCellGradient = _hasInitialState ? _initialCellGradient.AsSpan(0, stateLength) : default;
 
                 // Layer 0: dy = _dOutputL0; dx (when asked) into _inputGradient.
                 global::System.Span<float> inputGradient = computeInputGradient ? _inputGradient.AsSpan(0, B * T * InputSize) : default;
@@ -289,16 +341,16 @@ namespace Demo
                     lengths,
                     _input.AsSpan(0, B * T * InputSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length)),
-                    default, // h0 = 0
-                    default, // c0 = 0
+                    Slot(initialHidden, 0, B),
+                    Slot(initialCell, 0, B),
                     _cacheL0,
                     _dOutputL0.AsSpan(0), LayerOutputSize,
                     Slot(finalHiddenGradient, 0, B),
                     Slot(finalCellGradient, 0, B),
                     new global::RnnGen.Kernels.RecurrentGradients(g.Slice(WeightIhL0Offset, WeightIhL0Length), g.Slice(WeightHhL0Offset, WeightHhL0Length), g.Slice(BiasIhL0Offset, BiasIhL0Length), g.Slice(BiasHhL0Offset, BiasHhL0Length)),
                     inputGradient,
-                    default, // dh0 not needed
-                    default, // dc0 not needed
+                    MutableSlot(initialHiddenGradient, 0, B), // dh0 (only with an initial state)
+                    MutableSlot(initialCellGradient, 0, B),
                     _scratch);
             }
 
@@ -364,7 +416,13 @@ namespace Demo
                 }
             }
 
+            // IRnnSession, for generic runtime code; the members above are the typed API.
+            global::System.ReadOnlySpan<float> global::RnnGen.IRnnSession.HeadOutput => default; // no head
+
             private static global::System.ReadOnlySpan<float> Slot(global::System.ReadOnlySpan<float> states, int slot, int batch) =>
+                states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);
+
+            private static global::System.Span<float> MutableSlot(global::System.Span<float> states, int slot, int batch) =>
                 states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);
         }
     }

@@ -29,7 +29,7 @@ namespace Demo.Tagging
         /// </code>
         /// </remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "0.1.0")]
-        partial class Tagger : global::RnnGen.IRnnModel
+        partial class Tagger : global::RnnGen.IRnnNetwork
         {
             /// <summary>Features per time step of the input [B, T, InputSize].</summary>
             public const int InputSize = 10;
@@ -97,6 +97,16 @@ namespace Demo.Tagging
 
             int global::RnnGen.IRnnModel.ParameterCount => ParameterCount;
 
+            int global::RnnGen.IRnnNetwork.InputSize => InputSize;
+
+            int global::RnnGen.IRnnNetwork.HiddenSize => HiddenSize;
+
+            int global::RnnGen.IRnnNetwork.Layers => Layers;
+
+            int global::RnnGen.IRnnNetwork.Directions => Directions;
+
+            global::RnnGen.IRnnSession global::RnnGen.IRnnNetwork.CreateSession(int maxBatch, int maxSteps) => CreateSession(maxBatch, maxSteps);
+
             /// <summary><c>rnn.weight_ih_l0</c> [6, 10].</summary>
             public global::System.Span<float> WeightIhL0 => Parameters.AsSpan(WeightIhL0Offset, WeightIhL0Length);
 
@@ -152,7 +162,7 @@ namespace Demo.Tagging
             /// Forward, Loss, Backward and Step allocate nothing. A session is not thread-safe: use one per thread;
             /// sessions of one model share its parameters and add into its gradients.
             /// </summary>
-            public sealed class Session
+            public sealed class Session : global::RnnGen.IRnnSession
             {
                 private readonly Tagger _model;
                 private readonly int[] _lengths;          // [B] valid steps per sequence
@@ -164,6 +174,8 @@ namespace Demo.Tagging
                 private readonly float[] _cacheL0; // what backward needs of layer 0
                 private readonly float[] _finalHidden;    // [L·D, B, H]
                 private readonly float[] _scratch;        // backward workspace, shared by all layers
+                private readonly float[] _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given
+                private readonly float[] _initialHiddenGradient; // [L·D, B, H]
                 private readonly float[] _stateHidden;    // [L, maxBatch, H] streaming state
                 private readonly float[] _nextHidden;     // [L, maxBatch, H]
                 private readonly float[] _features;       // [N, D·H] the valid steps, packed
@@ -178,6 +190,7 @@ namespace Demo.Tagging
                 private int _rows;
                 private bool _lossReady;
                 private bool _forwardReady;
+                private bool _hasInitialState;
 
                 internal Session(Tagger model, int maxBatch, int maxSteps)
                 {
@@ -196,6 +209,8 @@ namespace Demo.Tagging
                     _cacheL0 = new float[global::RnnGen.Kernels.RnnLayer.CacheLength(maxBatch, maxSteps, HiddenSize)];
                     _finalHidden = new float[Layers * Directions * maxBatch * HiddenSize];
                     _scratch = new float[global::RnnGen.Kernels.RnnLayer.ScratchLength(maxBatch, maxSteps, HiddenSize)];
+                    _initialHidden = new float[Layers * Directions * maxBatch * HiddenSize];
+                    _initialHiddenGradient = new float[Layers * Directions * maxBatch * HiddenSize];
                     _stateHidden = new float[Layers * maxBatch * HiddenSize];
                     _nextHidden = new float[Layers * maxBatch * HiddenSize];
                     _features = new float[positions * LayerOutputSize];
@@ -230,6 +245,10 @@ namespace Demo.Tagging
                 /// [Layers · Directions, Batch, HiddenSize] (PyTorch's h_n).</summary>
                 public global::System.ReadOnlySpan<float> FinalHidden => _finalHidden.AsSpan(0, Layers * Directions * _batch * HiddenSize);
 
+                /// <summary>Gradient w.r.t. the initial hidden state [Layers · Directions, Batch, HiddenSize]; filled by Backward
+                /// when Forward was given an initial state.</summary>
+                public global::System.ReadOnlySpan<float> InitialHiddenGradient => _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * _batch * HiddenSize) : default;
+
                 /// <summary>Gradient of the loss w.r.t. the input, [Batch, Steps, InputSize]; filled by Backward when asked.</summary>
                 public global::System.ReadOnlySpan<float> InputGradient => _inputGradient.AsSpan(0, _batch * _steps * InputSize);
 
@@ -246,10 +265,27 @@ namespace Demo.Tagging
                 /// <exception cref="global::System.ArgumentException">A size, length or shape is out of range, or an input is NaN or infinite.</exception>
                 public void Forward(global::System.ReadOnlySpan<float> input, int batch, int steps, global::System.ReadOnlySpan<int> lengths = default)
                 {
+                    Forward(input, batch, steps, lengths, default);
+                }
+
+                /// <summary>
+                /// Like <see cref="Forward(global::System.ReadOnlySpan{float}, int, int, global::System.ReadOnlySpan{int})"/>, starting from
+                /// <paramref name="initialHidden"/> [Layers · Directions, batch, HiddenSize] (PyTorch's h_0; empty: zeros).
+                /// Backward then also fills <see cref="InitialHiddenGradient"/>.
+                /// </summary>
+                public void Forward(global::System.ReadOnlySpan<float> input, int batch, int steps, global::System.ReadOnlySpan<int> lengths, global::System.ReadOnlySpan<float> initialHidden)
+                {
                     global::RnnGen.Runtime.Guard.BatchAndSteps(batch, steps, MaxBatch, MaxSteps);
                     global::RnnGen.Runtime.Guard.Length(input.Length, (long)batch * steps * InputSize, nameof(input), "[batch, steps, InputSize]");
+                    global::RnnGen.Runtime.Guard.LengthOrEmpty(initialHidden.Length, (long)Layers * Directions * batch * HiddenSize, nameof(initialHidden), "[Layers · Directions, batch, HiddenSize]");
                     global::RnnGen.Kernels.SequenceOps.CopyLengths(lengths, batch, steps, _lengths);
                     global::RnnGen.Kernels.SequenceOps.CopyInput(input, _input, batch, steps, InputSize, _lengths);
+                    int stateLength = Layers * Directions * batch * HiddenSize;
+                    _hasInitialState = !initialHidden.IsEmpty;
+                    if (_hasInitialState)
+                    {
+                        global::RnnGen.Kernels.SequenceOps.CopyState(initialHidden, _initialHidden.AsSpan(0, stateLength), nameof(initialHidden));
+                    }
                     _batch = batch;
                     _steps = steps;
                     ForwardLayers();
@@ -263,6 +299,7 @@ namespace Demo.Tagging
                     int B = _batch, T = _steps;
                     global::System.ReadOnlySpan<float> p = _model.Parameters;
                     global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);
+                    global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
 
                     // Layer 0: x [B, T, 10] -> y[:, :, 0..6] of [B, T, 6]; final state slot 0.
                     // Gates [B·T, 6] = x·W_ihᵀ + b_ih in one GEMM, then per step h·W_hhᵀ + b_hh and the fused cell update.
@@ -273,7 +310,7 @@ namespace Demo.Tagging
                         lengths,
                         _input.AsSpan(0, B * T * InputSize),
                         new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length)),
-                        default, // h0 = 0
+                        Slot(initialHidden, 0, B), // h0 (empty: zeros)
                         _outputL0.AsSpan(0), LayerOutputSize,
                         _finalHidden.AsSpan(0 * B * HiddenSize, B * HiddenSize),
                         _cacheL0);
@@ -309,6 +346,9 @@ namespace Demo.Tagging
                     global::System.ReadOnlySpan<float> p = _model.Parameters;
                     global::System.Span<float> g = _model.Gradients;
                     global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);
+                    int stateLength = Layers * Directions * B * HiddenSize;
+                    global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, stateLength) : default;
+                    global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, stateLength) : default;
                     _ = finalCellGradient; // no cell state in a RNN (relu) cell
 
                     // Layer 0: dy = _dOutputL0; dx (when asked) into _inputGradient.
@@ -321,13 +361,13 @@ namespace Demo.Tagging
                         lengths,
                         _input.AsSpan(0, B * T * InputSize),
                         new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length)),
-                        default, // h0 = 0
+                        Slot(initialHidden, 0, B),
                         _cacheL0,
                         _dOutputL0.AsSpan(0), LayerOutputSize,
                         Slot(finalHiddenGradient, 0, B),
                         new global::RnnGen.Kernels.RecurrentGradients(g.Slice(WeightIhL0Offset, WeightIhL0Length), g.Slice(WeightHhL0Offset, WeightHhL0Length), g.Slice(BiasIhL0Offset, BiasIhL0Length), g.Slice(BiasHhL0Offset, BiasHhL0Length)),
                         inputGradient,
-                        default, // dh0 not needed
+                        MutableSlot(initialHiddenGradient, 0, B), // dh0 (only with an initial state)
                         _scratch);
                 }
 
@@ -442,7 +482,24 @@ namespace Demo.Tagging
                     _lossReady = false;
                 }
 
+                // IRnnSession, for generic runtime code; the members above are the typed API.
+                global::System.ReadOnlySpan<float> global::RnnGen.IRnnSession.FinalCell => default; // no cell state in a RNN (relu) cell
+                global::System.ReadOnlySpan<float> global::RnnGen.IRnnSession.InitialCellGradient => default;
+                void global::RnnGen.IRnnSession.Forward(global::System.ReadOnlySpan<float> input, int batch, int steps, global::System.ReadOnlySpan<int> lengths, global::System.ReadOnlySpan<float> initialHidden, global::System.ReadOnlySpan<float> initialCell)
+                {
+                    global::RnnGen.Runtime.Guard.LengthOrEmpty(initialCell.Length, 0, nameof(initialCell), "empty: a RNN (relu) cell has no cell state");
+                    Forward(input, batch, steps, lengths, initialHidden);
+                }
+                void global::RnnGen.IRnnSession.Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.ReadOnlySpan<float> finalHiddenGradient, global::System.ReadOnlySpan<float> finalCellGradient, bool computeInputGradient)
+                {
+                    global::RnnGen.Runtime.Guard.LengthOrEmpty(finalCellGradient.Length, 0, nameof(finalCellGradient), "empty: a RNN (relu) cell has no cell state");
+                    Backward(outputGradient, finalHiddenGradient, computeInputGradient);
+                }
+
                 private static global::System.ReadOnlySpan<float> Slot(global::System.ReadOnlySpan<float> states, int slot, int batch) =>
+                    states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);
+
+                private static global::System.Span<float> MutableSlot(global::System.Span<float> states, int slot, int batch) =>
                     states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);
             }
         }

@@ -1,0 +1,48 @@
+using System;
+
+namespace RnnGen;
+
+/// <summary>
+/// A generated model's session seen by generic runtime code (trainers, parity tests, pools):
+/// the same members every generated <c>Session</c> has, with cell and head specifics made uniform
+/// (a model without cell state reports an empty <see cref="FinalCell"/>, one without a head an
+/// empty <see cref="HeadOutput"/>).
+/// </summary>
+public interface IRnnSession
+{
+    int MaxBatch { get; }
+    int MaxSteps { get; }
+    int Batch { get; }
+    int Steps { get; }
+
+    /// <summary>Forward from zero states; see the generated method for the full contract.</summary>
+    void Forward(ReadOnlySpan<float> input, int batch, int steps, ReadOnlySpan<int> lengths);
+
+    /// <summary>Forward from given initial states [L·D, B, H]; <paramref name="initialCell"/> must be empty for cells without cell state.</summary>
+    void Forward(ReadOnlySpan<float> input, int batch, int steps, ReadOnlySpan<int> lengths,
+        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell);
+
+    /// <summary>BPTT from gradients of the outputs and final states (any may be empty).</summary>
+    void Backward(ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> finalHiddenGradient,
+        ReadOnlySpan<float> finalCellGradient, bool computeInputGradient);
+
+    ReadOnlySpan<float> Output { get; }
+    ReadOnlySpan<float> FinalHidden { get; }
+    ReadOnlySpan<float> FinalCell { get; }
+    ReadOnlySpan<float> HeadOutput { get; }
+    ReadOnlySpan<float> InputGradient { get; }
+    ReadOnlySpan<float> InitialHiddenGradient { get; }
+    ReadOnlySpan<float> InitialCellGradient { get; }
+}
+
+/// <summary>A generated recurrent model: parameters (<see cref="IRnnModel"/>), its sizes, and sessions.</summary>
+public interface IRnnNetwork : IRnnModel
+{
+    int InputSize { get; }
+    int HiddenSize { get; }
+    int Layers { get; }
+    int Directions { get; }
+
+    /// <summary>Creates a session for batches of up to <paramref name="maxBatch"/> sequences of up to <paramref name="maxSteps"/> steps.</summary>
+    IRnnSession CreateSession(int maxBatch, int maxSteps);
+}
