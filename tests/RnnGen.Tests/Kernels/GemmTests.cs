@@ -1,0 +1,309 @@
+using System;
+using RnnGen.Kernels;
+using Xunit.Abstractions;
+
+namespace RnnGen.Tests.Kernels;
+
+public sealed class GemmTests : IDisposable
+{
+    private readonly ITestOutputHelper _output;
+
+    public GemmTests(ITestOutputHelper output) => _output = output;
+
+    // ForcedPath is per thread; reset it so a later test on this thread sees the default.
+    public void Dispose() => Gemm.ForcedPath = null;
+
+    private static readonly int[] Ms = { 1, 2, 3, 7, 17, 33 };
+    private static readonly int[] Ns = { 1, 5, 16, 33, 257 };
+    private static readonly int[] Ks = { 1, 3, 17, 64, 257 };
+
+    // Written into every element outside the logical matrices (leading-dimension padding and the
+    // spans' tails): A/B padding as NaN proves it is never read; C padding must come back unchanged.
+    private const float CPadding = 12345.5f;
+
+    public static TheoryData<string, bool, bool> PathsAndTransposes()
+    {
+        var data = new TheoryData<string, bool, bool>();
+        foreach (string path in Enum.GetNames<GemmPath>())
+        {
+            foreach (bool ta in new[] { false, true })
+            {
+                foreach (bool tb in new[] { false, true })
+                {
+                    data.Add(path, ta, tb);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    public static TheoryData<string> Paths()
+    {
+        var data = new TheoryData<string>();
+        foreach (string path in Enum.GetNames<GemmPath>())
+        {
+            data.Add(path);
+        }
+
+        return data;
+    }
+
+    private bool TryForce(string pathName)
+    {
+        GemmPath path = Enum.Parse<GemmPath>(pathName);
+        if (!Gemm.IsSupported(path))
+        {
+            _output.WriteLine($"SKIPPED: {path} is not hardware-accelerated on this machine.");
+            return false;
+        }
+
+        Gemm.ForcedPath = path;
+        return true;
+    }
+
+    [Theory]
+    [MemberData(nameof(PathsAndTransposes))]
+    public void MatchesReference_OddSizes(string path, bool transposeA, bool transposeB)
+    {
+        if (!TryForce(path))
+        {
+            return;
+        }
+
+        var rng = new Random(1234);
+        foreach (int m in Ms)
+        {
+            foreach (int n in Ns)
+            {
+                foreach (int k in Ks)
+                {
+                    // Alternate tight and padded leading dimensions.
+                    int pad = (m + n + k) % 2 == 0 ? 0 : 3;
+                    Check(rng, transposeA, transposeB, m, n, k, pad, accumulate: false);
+                    Check(rng, transposeA, transposeB, m, n, k, pad + 1, accumulate: true);
+                }
+            }
+        }
+    }
+
+    /// <summary>Sizes crossing the cache-block boundaries (KC, MC, NC) and the direct-B threshold.</summary>
+    [Theory]
+    [MemberData(nameof(PathsAndTransposes))]
+    public void MatchesReference_AcrossBlockBoundaries(string path, bool transposeA, bool transposeB)
+    {
+        if (!TryForce(path))
+        {
+            return;
+        }
+
+        var rng = new Random(99);
+        Check(rng, transposeA, transposeB, Gemm.MC + 11, 37, Gemm.KC + 5, 2, accumulate: true);
+        Check(rng, transposeA, transposeB, 2 * Gemm.MC, 19, 2 * Gemm.KC + 1, 0, accumulate: false);
+        Check(rng, transposeA, transposeB, 4, Gemm.NC + 21, 7, 1, accumulate: false);
+        Check(rng, transposeA, transposeB, 40, Gemm.NC + 3, 5, 0, accumulate: true);
+        Check(rng, transposeA, transposeB, 32, 1024 + 7, 64, 5, accumulate: false);
+        Check(rng, transposeA, transposeB, 1, 100, 2 * Gemm.KC + 3, 0, accumulate: true);
+    }
+
+    [Fact]
+    public void KZero_ClearsOrKeepsC()
+    {
+        float[] c = { 1, 2, 3, CPadding, 4, 5, 6 };
+        Gemm.Multiply(false, false, 2, 3, 0, Array.Empty<float>(), 0, Array.Empty<float>(), 3, c, 4, accumulate: true);
+        Assert.Equal(new float[] { 1, 2, 3, CPadding, 4, 5, 6 }, c);
+        Gemm.Multiply(false, false, 2, 3, 0, Array.Empty<float>(), 0, Array.Empty<float>(), 3, c, 4, accumulate: false);
+        Assert.Equal(new float[] { 0, 0, 0, CPadding, 0, 0, 0 }, c);
+    }
+
+    [Fact]
+    public void MOrNZero_DoesNothing()
+    {
+        float[] c = { 7 };
+        Gemm.Multiply(false, false, 0, 1, 3, Array.Empty<float>(), 3, new float[3], 1, c, 1, accumulate: false);
+        Gemm.Multiply(false, false, 1, 0, 3, new float[3], 3, Array.Empty<float>(), 0, c, 0, accumulate: false);
+        Assert.Equal(7, c[0]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void SteadyState_AllocatesNothing(string path)
+    {
+        if (!TryForce(path))
+        {
+            return;
+        }
+
+        // Shapes of a recurrent step (m = batch) and of a whole-sequence input projection.
+        (int M, int N, int K, bool Ta, bool Tb)[] shapes =
+        {
+            (1, 256, 64, false, false), (1, 256, 64, true, true),
+            (32, 256, 64, false, false), (32, 256, 64, false, true), (250, 40, 260, true, false),
+        };
+        foreach (var (m, n, k, ta, tb) in shapes)
+        {
+            float[] a = new float[m * k];
+            float[] b = new float[k * n];
+            float[] c = new float[m * n];
+            int lda = ta ? m : k;
+            int ldb = tb ? k : n;
+
+            // Warm-up: grows the thread's packing buffers and lets tiering settle.
+            for (int i = 0; i < 3; i++)
+            {
+                Gemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, c, n, accumulate: false);
+            }
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10; i++)
+            {
+                Gemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, c, n, accumulate: i % 2 == 0);
+            }
+
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(allocated == 0, $"{path} m={m} n={n} k={k} ta={ta} tb={tb}: allocated {allocated} bytes in 10 calls.");
+        }
+    }
+
+    [Fact]
+    public void NegativeSizes_Throw()
+    {
+        float[] x = new float[16];
+        Assert.Equal("m", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(false, false, -1, 2, 2, x, 2, x, 2, x, 2, false)).ParamName);
+        Assert.Equal("n", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(false, false, 2, -1, 2, x, 2, x, 2, x, 2, false)).ParamName);
+        Assert.Equal("k", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(false, false, 2, 2, -1, x, 2, x, 2, x, 2, false)).ParamName);
+    }
+
+    [Fact]
+    public void LeadingDimensionTooSmall_Throws()
+    {
+        float[] x = new float[64];
+        // A [3, 4] needs lda >= 4; transposed A is stored [4, 3] and needs lda >= 3.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(false, false, 3, 5, 4, x, 3, x, 5, x, 5, false));
+        Assert.Equal("lda", e.ParamName);
+        Assert.Contains("4", e.Message, StringComparison.Ordinal);
+        Gemm.Multiply(true, false, 3, 5, 4, x, 3, x, 5, x, 5, false); // fine when transposed
+
+        // B [4, 5] needs ldb >= 5; transposed B is stored [5, 4] and needs ldb >= 4.
+        Assert.Equal("ldb", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(false, false, 3, 5, 4, x, 4, x, 4, x, 5, false)).ParamName);
+        Gemm.Multiply(false, true, 3, 5, 4, x, 4, x, 4, x, 5, false);
+        Assert.Equal("ldb", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(false, true, 3, 5, 4, x, 4, x, 3, x, 5, false)).ParamName);
+
+        Assert.Equal("ldc", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(false, false, 3, 5, 4, x, 4, x, 5, x, 4, false)).ParamName);
+    }
+
+    [Fact]
+    public void SpanTooShort_ThrowsWithExpectedAndActualLength()
+    {
+        float[] big = new float[256];
+
+        // A [3, 4] with lda = 6 needs (3 - 1) * 6 + 4 = 16 elements.
+        var e = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 3, 5, 4, new float[15], 6, big, 5, big, 5, false));
+        Assert.Equal("a", e.ParamName);
+        Assert.Contains("16", e.Message, StringComparison.Ordinal);
+        Assert.Contains("15", e.Message, StringComparison.Ordinal);
+        Gemm.Multiply(false, false, 3, 5, 4, new float[16], 6, big, 5, big, 5, false);
+
+        // Transposed A stored [4, 3], lda = 3: needs 12.
+        Assert.Equal("a", Assert.Throws<ArgumentException>(() => Gemm.Multiply(true, false, 3, 5, 4, new float[11], 3, big, 5, big, 5, false)).ParamName);
+
+        // B [4, 5], ldb = 7: (4 - 1) * 7 + 5 = 26. Transposed B stored [5, 4], ldb = 4: 20.
+        e = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 3, 5, 4, big, 4, new float[25], 7, big, 5, false));
+        Assert.Equal("b", e.ParamName);
+        Assert.Contains("26", e.Message, StringComparison.Ordinal);
+        Assert.Equal("b", Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, true, 3, 5, 4, big, 4, new float[19], 4, big, 5, false)).ParamName);
+
+        // C [3, 5], ldc = 8: (3 - 1) * 8 + 5 = 21.
+        e = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 3, 5, 4, big, 4, big, 5, new float[20], 8, false));
+        Assert.Equal("c", e.ParamName);
+        Assert.Contains("21", e.Message, StringComparison.Ordinal);
+        Gemm.Multiply(false, false, 3, 5, 4, big, 4, big, 5, new float[21], 8, false);
+    }
+
+    /// <summary>
+    /// Runs one GEMM on NaN-padded, strided operands and compares with a double-precision
+    /// reference, element by element, with a tolerance scaled by Σ|a||b| and √k.
+    /// </summary>
+    private static void Check(Random rng, bool ta, bool tb, int m, int n, int k, int pad, bool accumulate)
+    {
+        int aRows = ta ? k : m, aCols = ta ? m : k;
+        int bRows = tb ? n : k, bCols = tb ? k : n;
+        int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
+
+        // Minimal span lengths ((rows - 1) * ld + cols) plus a tail, all filled with padding.
+        float[] a = Fill(new float[((aRows - 1) * lda) + aCols + pad], float.NaN);
+        float[] b = Fill(new float[((bRows - 1) * ldb) + bCols + pad], float.NaN);
+        float[] c = Fill(new float[((m - 1) * ldc) + n + pad], CPadding);
+
+        for (int r = 0; r < aRows; r++)
+        {
+            for (int q = 0; q < aCols; q++)
+            {
+                a[(r * lda) + q] = Next(rng);
+            }
+        }
+
+        for (int r = 0; r < bRows; r++)
+        {
+            for (int q = 0; q < bCols; q++)
+            {
+                b[(r * ldb) + q] = Next(rng);
+            }
+        }
+
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                // Without accumulate C's old contents must be ignored entirely, even NaN.
+                c[(i * ldc) + j] = accumulate ? Next(rng) : float.NaN;
+            }
+        }
+
+        float[] c0 = (float[])c.Clone();
+        Gemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0, magnitude = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    double av = ta ? a[(p * lda) + i] : a[(i * lda) + p];
+                    double bv = tb ? b[(j * ldb) + p] : b[(p * ldb) + j];
+                    sum += av * bv;
+                    magnitude += Math.Abs(av * bv);
+                }
+
+                double old = accumulate ? c0[(i * ldc) + j] : 0;
+                double expected = sum + old;
+                double tolerance = (1e-5 * Math.Sqrt(k) * magnitude) + (1e-6 * Math.Abs(old)) + 1e-30;
+                float actual = c[(i * ldc) + j];
+                if (!(Math.Abs(actual - expected) <= tolerance))
+                {
+                    Assert.Fail($"ta={ta} tb={tb} m={m} n={n} k={k} pad={pad} acc={accumulate}: C[{i},{j}] = {actual}, expected {expected} ± {tolerance}.");
+                }
+            }
+
+            // Leading-dimension padding between rows is untouched.
+            for (int j = n; j < ldc && (i * ldc) + j < c.Length; j++)
+            {
+                Assert.Equal(CPadding, c[(i * ldc) + j]);
+            }
+        }
+
+        for (int q = ((m - 1) * ldc) + n; q < c.Length; q++)
+        {
+            Assert.Equal(CPadding, c[q]);
+        }
+    }
+
+    private static float Next(Random rng) => (float)((rng.NextDouble() * 2) - 1);
+
+    private static float[] Fill(float[] array, float value)
+    {
+        Array.Fill(array, value);
+        return array;
+    }
+}
