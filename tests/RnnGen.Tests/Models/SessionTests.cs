@@ -61,12 +61,14 @@ public class SessionTests
         int[] y = TestData.Classes(4 * 16, SoftmaxManyToMany.OutputSize, 3);
         int[] lengths = { 16, 9, 1, 12 };
         float[] stepInput = TestData.Uniform(4 * SoftmaxManyToMany.InputSize, 4);
+        var adam = new RnnGen.Training.Adam(SoftmaxManyToMany.ParameterCount, learningRate: 1e-3f);
 
         void Work()
         {
             session.Forward(x, 4, 16, lengths);
             session.Loss(y);
             session.Backward();
+            RnnGen.Training.ModelTrainingExtensions.ApplyGradients(model, adam, maxGradientNorm: 1f);
             session.Forward(x, 4, 16, lengths);
             session.Backward(default, default, default, computeInputGradient: true);
             session.Step(stepInput, 4);
@@ -135,6 +137,36 @@ public class SessionTests
         Assert.All(y.AsSpan(1 * 5 * 8 + 2 * 8, 3 * 8).ToArray(), v => Assert.Equal(0f, v));
         Assert.All(y.AsSpan(2 * 5 * 8 + 4 * 8, 8).ToArray(), v => Assert.Equal(0f, v));
         Assert.Contains(y.AsSpan(1 * 5 * 8 + 1 * 8, 8).ToArray(), v => v != 0f);
+    }
+
+    [Fact]
+    public void Save_then_load_roundtrips_and_another_architecture_is_refused_without_changes()
+    {
+        string directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "rnngen-tests-" + Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(directory);
+        try
+        {
+            string path = System.IO.Path.Combine(directory, "model.safetensors");
+            var model = new LstmClassifier(seed: 9);
+            model.Save(path);
+            Assert.Equal(model.Parameters, LstmClassifier.Load(path).Parameters);
+
+            var other = new LinearManyToOne(seed: 2);
+            float[] before = (float[])other.Parameters.Clone();
+            var error = Assert.ThrowsAny<Exception>(() => RnnGen.Serialization.ModelSerializer.Load(other, path));
+            Assert.Contains(LstmClassifier.ArchitectureDescription, error.Message);
+            Assert.Contains(LinearManyToOne.ArchitectureDescription, error.Message);
+            Assert.Equal(before, other.Parameters);
+
+            byte[] bytes = System.IO.File.ReadAllBytes(path);
+            System.IO.File.WriteAllBytes(path, bytes.AsSpan(0, bytes.Length - 10).ToArray());
+            var truncated = Assert.ThrowsAny<Exception>(() => LstmClassifier.Load(path));
+            Assert.Contains("model.safetensors", truncated.Message);
+        }
+        finally
+        {
+            System.IO.Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]
