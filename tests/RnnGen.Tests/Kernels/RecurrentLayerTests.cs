@@ -206,6 +206,49 @@ public class RecurrentLayerTests
         Assert.Equal(before, after);
     }
 
+    /// <summary>Streaming use: hN may be the h0 buffer (and cN the c0 buffer, dh0 the dhN buffer).</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void FinalStateMayAliasInitialState(CellKind cell, bool reverse)
+    {
+        var reference = new LayerHarness(cell, Dims, reverse, Lengths, seed: 31);
+        var aliased = new LayerHarness(cell, Dims, reverse, Lengths, seed: 31);
+        reference.Forward();
+        var rng = new Random(6);
+        float[] dhN = LayerHarness.Fill(rng, reference.HN.Length, 1f);
+        reference.Backward(Array.Empty<float>(), dhN, Array.Empty<float>());
+
+        var w = new RecurrentWeights(aliased.Wih, aliased.Whh, aliased.Bih, aliased.Bhh);
+        var g = new RecurrentGradients(aliased.DWih, aliased.DWhh, aliased.DBih, aliased.DBhh);
+        float[] state = aliased.H0;
+        float[] dState = (float[])dhN.Clone();
+        Span<float> y = aliased.Y.AsSpan(aliased.YOffset);
+        switch (cell)
+        {
+            case CellKind.Lstm:
+                LstmLayer.Forward(Dims, reverse, Lengths, aliased.X, w, state, aliased.C0, y, aliased.Ldy, state, aliased.C0, aliased.Cache);
+                LstmLayer.Backward(Dims, reverse, Lengths, aliased.X, w, state, aliased.C0, aliased.Cache,
+                    ReadOnlySpan<float>.Empty, aliased.Ldy, dState, ReadOnlySpan<float>.Empty, g, aliased.DX, dState, aliased.DC0, aliased.Scratch);
+                Assert.Equal(reference.CN, aliased.C0);
+                break;
+            case CellKind.Gru:
+                GruLayer.Forward(Dims, reverse, Lengths, aliased.X, w, state, y, aliased.Ldy, state, aliased.Cache);
+                GruLayer.Backward(Dims, reverse, Lengths, aliased.X, w, state, aliased.Cache,
+                    ReadOnlySpan<float>.Empty, aliased.Ldy, dState, g, aliased.DX, dState, aliased.Scratch);
+                break;
+            default:
+                bool relu = cell == CellKind.RnnRelu;
+                RnnLayer.Forward(Dims, relu, reverse, Lengths, aliased.X, w, state, y, aliased.Ldy, state, aliased.Cache);
+                RnnLayer.Backward(Dims, relu, reverse, Lengths, aliased.X, w, state, aliased.Cache,
+                    ReadOnlySpan<float>.Empty, aliased.Ldy, dState, g, aliased.DX, dState, aliased.Scratch);
+                break;
+        }
+        Assert.Equal(reference.Y, aliased.Y);
+        Assert.Equal(reference.HN, state);
+        Assert.Equal(reference.DH0, dState);
+        Assert.Equal(reference.DWhh, aliased.DWhh);
+    }
+
     [Fact]
     public void BuffersAreSizedFromDims()
     {
