@@ -63,7 +63,14 @@ public class RecurrentLayerTests
     [MemberData(nameof(Cases))]
     public void PaddedBatchEqualsEachSequenceRunAlone(CellKind cell, bool reverse)
     {
-        var batch = new LayerHarness(cell, Dims, reverse, Lengths, seed: 11);
+        // H = 19 also exercises the vector bodies of the row kernels.
+        CheckPaddedAgainstSingles(cell, reverse, Dims);
+        CheckPaddedAgainstSingles(cell, reverse, Dims with { HiddenSize = 19 });
+    }
+
+    private static void CheckPaddedAgainstSingles(CellKind cell, bool reverse, LayerDims dims)
+    {
+        var batch = new LayerHarness(cell, dims, reverse, Lengths, seed: 11);
         var rng = new Random(5);
         float[] dy = LayerHarness.Fill(rng, batch.Y.Length, 1f);
         float[] dhN = LayerHarness.Fill(rng, batch.HN.Length, 1f);
@@ -71,12 +78,12 @@ public class RecurrentLayerTests
         batch.Forward();
         batch.Backward(dy, dhN, dcN);
 
-        int h = Dims.HiddenSize, inSize = Dims.InputSize, steps = Dims.Steps;
+        int h = dims.HiddenSize, inSize = dims.InputSize, steps = dims.Steps;
         var sumWih = new float[batch.Wih.Length];
         var sumWhh = new float[batch.Whh.Length];
         var sumBih = new float[batch.Bih.Length];
         var sumBhh = new float[batch.Bhh.Length];
-        for (int b = 0; b < Dims.Batch; b++)
+        for (int b = 0; b < dims.Batch; b++)
         {
             int len = Lengths[b];
             var single = new LayerHarness(cell, new LayerDims(1, len, inSize, h), reverse, new[] { len }, seed: 0);
