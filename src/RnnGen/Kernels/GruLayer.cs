@@ -162,22 +162,10 @@ public static class GruLayer
                 }
                 Span<float> dhRow = dh.Slice(b * h, h);
                 if (!dy.IsEmpty) TensorPrimitives.Add(dhRow, dy.Slice(row * lddy, h), dhRow);
-                ReadOnlySpan<float> g = gates.Slice(row * g3, g3);
-                ReadOnlySpan<float> hp = hPrev.Slice(row * h, h);
-                ReadOnlySpan<float> hn = hidN.Slice(row * h, h);
-                // One fused scalar loop (many operands per element; see LstmLayer.Backward).
-                for (int j = 0; j < h; j++)
-                {
-                    float r = g[j], z = g[h + j], n = g[2 * h + j];
-                    float dhj = dhRow[j];
-                    float dan = dhj * (1f - z) * (1f - n * n);       // d(pre-tanh of n)
-                    float dar = dan * hn[j] * r * (1f - r);          // through r⊙hn
-                    float daz = dhj * (hp[j] - n) * z * (1f - z);
-                    di[j] = dar; di[h + j] = daz; di[2 * h + j] = dan;
-                    dhh[j] = dar; dhh[h + j] = daz; dhh[2 * h + j] = dan * r;
-                    // Direct path h → h' through z; the recurrent GEMM below adds dGhh·W_hh.
-                    dhRow[j] = dhj * z;
-                }
+                // Writes both dgate rows and replaces dh by its direct term dh⊙z; the
+                // recurrent GEMM below then adds dGhh·W_hh.
+                RecurrentGateGradients.Gru(gates.Slice(row * g3, g3), hidN.Slice(row * h, h),
+                    hPrev.Slice(row * h, h), dhRow, di, dhh);
             }
             if (s > 0 || !dh0.IsEmpty)
             {

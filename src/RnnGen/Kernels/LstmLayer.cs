@@ -176,23 +176,8 @@ public static class LstmLayer
                 Span<float> dhRow = dh.Slice(b * h, h);
                 Span<float> dcRow = dc.Slice(b * h, h);
                 if (!dy.IsEmpty) TensorPrimitives.Add(dhRow, dy.Slice(row * lddy, h), dhRow);
-                ReadOnlySpan<float> g = gates.Slice(row * g4, g4);
-                ReadOnlySpan<float> tc = tanhC.Slice(row * h, h);
-                ReadOnlySpan<float> cp = cPrev.Slice(row * h, h);
-                // One fused scalar loop: every gate derivative needs 4–6 operands per element, which
-                // a chain of TensorPrimitives calls would have to stage through temporaries.
-                for (int j = 0; j < h; j++)
-                {
-                    float i = g[j], f = g[h + j], gg = g[2 * h + j], o = g[3 * h + j];
-                    float tcj = tc[j];
-                    float dhj = dhRow[j];
-                    float dct = dcRow[j] + dhj * o * (1f - tcj * tcj);
-                    dg[j] = dct * gg * i * (1f - i);
-                    dg[h + j] = dct * cp[j] * f * (1f - f);
-                    dg[2 * h + j] = dct * i * (1f - gg * gg);
-                    dg[3 * h + j] = dhj * tcj * o * (1f - o);
-                    dcRow[j] = dct * f;
-                }
+                RecurrentGateGradients.Lstm(gates.Slice(row * g4, g4), tanhC.Slice(row * h, h),
+                    cPrev.Slice(row * h, h), dhRow, dcRow, dg);
                 // The recurrent GEMM below accumulates dG·W_hh onto dh: valid rows start from 0,
                 // padded rows keep their carried dh (their dG row is 0).
                 dhRow.Clear();

@@ -141,16 +141,8 @@ public static class RnnLayer
                 }
                 Span<float> dhRow = dh.Slice(b * h, h);
                 if (!dy.IsEmpty) TensorPrimitives.Add(dhRow, dy.Slice(row * lddy, h), dhRow);
-                ReadOnlySpan<float> a = act.Slice(row * h, h);
-                // Tight loop (fused derivative); vectorisation is left to the later speed pass.
-                if (relu)
-                {
-                    for (int j = 0; j < h; j++) g[j] = a[j] > 0f ? dhRow[j] : 0f;
-                }
-                else
-                {
-                    for (int j = 0; j < h; j++) g[j] = dhRow[j] * (1f - a[j] * a[j]);
-                }
+                if (relu) RecurrentGateGradients.Relu(act.Slice(row * h, h), dhRow, g);
+                else RecurrentGateGradients.Tanh(act.Slice(row * h, h), dhRow, g);
                 // The recurrent GEMM below accumulates dG·W_hh onto dh: valid rows start from 0,
                 // padded rows keep their carried dh (their dG row is 0).
                 dhRow.Clear();
