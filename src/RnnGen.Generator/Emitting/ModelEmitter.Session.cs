@@ -247,9 +247,21 @@ internal static partial class ModelEmitter
                 w.Line("Backward(outputGradient, finalHiddenGradient, computeInputGradient);");
             }
         }
+        const string NotSupported = "throw new global::System.NotSupportedException(";
         if (spec.Head == HeadKind.None)
         {
             w.Line(Rs + " " + I + "HeadOutput => default; // no head");
+            w.Line("float " + I + "Loss(" + Rs + " targets) => " + NotSupported + "\"This model has no head, so no loss: use Backward(outputGradient, ...).\");");
+            w.Line("float " + I + "Loss(global::System.ReadOnlySpan<int> classTargets) => " + NotSupported + "\"This model has no head, so no loss: use Backward(outputGradient, ...).\");");
+            w.Line("void " + I + "Backward() => " + NotSupported + "\"This model has no head, so no loss: use Backward(outputGradient, ...).\");");
+        }
+        else if (spec.Head == HeadKind.Softmax)
+        {
+            w.Line("float " + I + "Loss(" + Rs + " targets) => " + NotSupported + "\"A softmax head takes class ids: call Loss(ReadOnlySpan<int>).\");");
+        }
+        else
+        {
+            w.Line("float " + I + "Loss(global::System.ReadOnlySpan<int> classTargets) => " + NotSupported + "\"A " + Lower(spec.Head.ToString()) + " head takes float targets: call Loss(ReadOnlySpan<float>).\");");
         }
     }
 }

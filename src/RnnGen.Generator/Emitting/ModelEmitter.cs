@@ -157,6 +157,12 @@ internal static partial class ModelEmitter
         w.Line();
         w.Line("int global::RnnGen.IRnnNetwork.Directions => Directions;");
         w.Line();
+        w.Line("global::RnnGen.Head global::RnnGen.IRnnNetwork.Head => global::RnnGen.Head." + spec.Head + ";");
+        w.Line();
+        w.Line("int global::RnnGen.IRnnNetwork.OutputSize => " + (spec.Head == HeadKind.None ? "0" : "OutputSize") + ";");
+        w.Line();
+        w.Line("global::RnnGen.Sequence global::RnnGen.IRnnNetwork.Sequence => global::RnnGen.Sequence." + spec.Sequence + ";");
+        w.Line();
         w.Line("global::RnnGen.IRnnSession global::RnnGen.IRnnNetwork.CreateSession(int maxBatch, int maxSteps) => CreateSession(maxBatch, maxSteps);");
         w.Line();
         foreach (ParameterSpec p in parameters)

@@ -26,6 +26,16 @@ public interface IRnnSession
     void Backward(ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> finalHiddenGradient,
         ReadOnlySpan<float> finalCellGradient, bool computeInputGradient);
 
+    /// <summary>Loss of the last Forward against float targets (Linear: MSE, Sigmoid: BCE). Throws
+    /// <see cref="NotSupportedException"/> for softmax heads (class ids) and models without a head.</summary>
+    float Loss(ReadOnlySpan<float> targets);
+
+    /// <summary>Cross-entropy of the last Forward against class ids (Softmax heads only).</summary>
+    float Loss(ReadOnlySpan<int> classTargets);
+
+    /// <summary>BPTT from the last Loss into the model's gradients (models with a head).</summary>
+    void Backward();
+
     ReadOnlySpan<float> Output { get; }
     ReadOnlySpan<float> FinalHidden { get; }
     ReadOnlySpan<float> FinalCell { get; }
@@ -42,6 +52,15 @@ public interface IRnnNetwork : IRnnModel
     int HiddenSize { get; }
     int Layers { get; }
     int Directions { get; }
+
+    /// <summary>The output head (<see cref="RnnGen.Head.None"/> when the model has none).</summary>
+    Head Head { get; }
+
+    /// <summary>Outputs of the head, 0 without one.</summary>
+    int OutputSize { get; }
+
+    /// <summary>Which steps the head reads.</summary>
+    Sequence Sequence { get; }
 
     /// <summary>Creates a session for batches of up to <paramref name="maxBatch"/> sequences of up to <paramref name="maxSteps"/> steps.</summary>
     IRnnSession CreateSession(int maxBatch, int maxSteps);

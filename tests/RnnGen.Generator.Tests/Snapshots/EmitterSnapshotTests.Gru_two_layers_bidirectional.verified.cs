@@ -152,6 +152,12 @@ namespace Demo
 
         int global::RnnGen.IRnnNetwork.Directions => Directions;
 
+        global::RnnGen.Head global::RnnGen.IRnnNetwork.Head => global::RnnGen.Head.Softmax;
+
+        int global::RnnGen.IRnnNetwork.OutputSize => OutputSize;
+
+        global::RnnGen.Sequence global::RnnGen.IRnnNetwork.Sequence => global::RnnGen.Sequence.ManyToOne;
+
         global::RnnGen.IRnnSession global::RnnGen.IRnnNetwork.CreateSession(int maxBatch, int maxSteps) => CreateSession(maxBatch, maxSteps);
 
         /// <summary><c>rnn.weight_ih_l0</c> [48, 5].</summary>
@@ -619,6 +625,7 @@ namespace Demo
                 global::RnnGen.Runtime.Guard.LengthOrEmpty(finalCellGradient.Length, 0, nameof(finalCellGradient), "empty: a GRU cell has no cell state");
                 Backward(outputGradient, finalHiddenGradient, computeInputGradient);
             }
+            float global::RnnGen.IRnnSession.Loss(global::System.ReadOnlySpan<float> targets) => throw new global::System.NotSupportedException("A softmax head takes class ids: call Loss(ReadOnlySpan<int>).");
 
             private static global::System.ReadOnlySpan<float> Slot(global::System.ReadOnlySpan<float> states, int slot, int batch) =>
                 states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);

@@ -92,6 +92,12 @@ namespace Demo
 
         int global::RnnGen.IRnnNetwork.Directions => Directions;
 
+        global::RnnGen.Head global::RnnGen.IRnnNetwork.Head => global::RnnGen.Head.None;
+
+        int global::RnnGen.IRnnNetwork.OutputSize => 0;
+
+        global::RnnGen.Sequence global::RnnGen.IRnnNetwork.Sequence => global::RnnGen.Sequence.ManyToMany;
+
         global::RnnGen.IRnnSession global::RnnGen.IRnnNetwork.CreateSession(int maxBatch, int maxSteps) => CreateSession(maxBatch, maxSteps);
 
         /// <summary><c>rnn.weight_ih_l0</c> [32, 3].</summary>
@@ -418,6 +424,9 @@ namespace Demo
 
             // IRnnSession, for generic runtime code; the members above are the typed API.
             global::System.ReadOnlySpan<float> global::RnnGen.IRnnSession.HeadOutput => default; // no head
+            float global::RnnGen.IRnnSession.Loss(global::System.ReadOnlySpan<float> targets) => throw new global::System.NotSupportedException("This model has no head, so no loss: use Backward(outputGradient, ...).");
+            float global::RnnGen.IRnnSession.Loss(global::System.ReadOnlySpan<int> classTargets) => throw new global::System.NotSupportedException("This model has no head, so no loss: use Backward(outputGradient, ...).");
+            void global::RnnGen.IRnnSession.Backward() => throw new global::System.NotSupportedException("This model has no head, so no loss: use Backward(outputGradient, ...).");
 
             private static global::System.ReadOnlySpan<float> Slot(global::System.ReadOnlySpan<float> states, int slot, int batch) =>
                 states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);

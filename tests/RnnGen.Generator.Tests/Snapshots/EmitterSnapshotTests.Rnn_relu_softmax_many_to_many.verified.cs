@@ -105,6 +105,12 @@ namespace Demo.Tagging
 
             int global::RnnGen.IRnnNetwork.Directions => Directions;
 
+            global::RnnGen.Head global::RnnGen.IRnnNetwork.Head => global::RnnGen.Head.Softmax;
+
+            int global::RnnGen.IRnnNetwork.OutputSize => OutputSize;
+
+            global::RnnGen.Sequence global::RnnGen.IRnnNetwork.Sequence => global::RnnGen.Sequence.ManyToMany;
+
             global::RnnGen.IRnnSession global::RnnGen.IRnnNetwork.CreateSession(int maxBatch, int maxSteps) => CreateSession(maxBatch, maxSteps);
 
             /// <summary><c>rnn.weight_ih_l0</c> [6, 10].</summary>
@@ -495,6 +501,7 @@ namespace Demo.Tagging
                     global::RnnGen.Runtime.Guard.LengthOrEmpty(finalCellGradient.Length, 0, nameof(finalCellGradient), "empty: a RNN (relu) cell has no cell state");
                     Backward(outputGradient, finalHiddenGradient, computeInputGradient);
                 }
+                float global::RnnGen.IRnnSession.Loss(global::System.ReadOnlySpan<float> targets) => throw new global::System.NotSupportedException("A softmax head takes class ids: call Loss(ReadOnlySpan<int>).");
 
                 private static global::System.ReadOnlySpan<float> Slot(global::System.ReadOnlySpan<float> states, int slot, int batch) =>
                     states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);
