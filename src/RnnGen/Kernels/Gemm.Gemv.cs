@@ -105,69 +105,15 @@ public static partial class Gemm
         where TOps : struct, IGemmSimd<TVec>
         where TVec : struct
     {
-        int w = TOps.Count;
-        int kVec = k - (k % w);
         int j = 0;
-
-        // Four rows of B at a time: each loaded vector of a is reused 4 times, and the 4
-        // accumulators are independent FMA chains. One horizontal sum per output at the end.
         for (; j + 4 <= n; j += 4)
         {
-            float* r0 = b + (j * ldb);
-            float* r1 = r0 + ldb;
-            float* r2 = r1 + ldb;
-            float* r3 = r2 + ldb;
-            TVec s0 = TOps.Zero, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
-            int p = 0;
-            for (; p < kVec; p += w)
-            {
-                TVec av = TOps.Load(a + p);
-                s0 = TOps.Fma(av, TOps.Load(r0 + p), s0);
-                s1 = TOps.Fma(av, TOps.Load(r1 + p), s1);
-                s2 = TOps.Fma(av, TOps.Load(r2 + p), s2);
-                s3 = TOps.Fma(av, TOps.Load(r3 + p), s3);
-            }
-
-            float t0 = TOps.Sum(s0), t1 = TOps.Sum(s1), t2 = TOps.Sum(s2), t3 = TOps.Sum(s3);
-            for (; p < k; p++)
-            {
-                float ap = a[p];
-                t0 += ap * r0[p];
-                t1 += ap * r1[p];
-                t2 += ap * r2[p];
-                t3 += ap * r3[p];
-            }
-
-            if (accumulate)
-            {
-                t0 += c[j];
-                t1 += c[j + 1];
-                t2 += c[j + 2];
-                t3 += c[j + 3];
-            }
-
-            c[j] = t0;
-            c[j + 1] = t1;
-            c[j + 2] = t2;
-            c[j + 3] = t3;
+            Dot1x4<TOps, TVec>(k, a, b + (j * ldb), ldb, c + j, accumulate);
         }
 
         for (; j < n; j++)
         {
-            float* r = b + (j * ldb);
-            TVec s = TOps.Zero;
-            int p = 0;
-            for (; p < kVec; p += w)
-            {
-                s = TOps.Fma(TOps.Load(a + p), TOps.Load(r + p), s);
-            }
-
-            float t = TOps.Sum(s);
-            for (; p < k; p++)
-            {
-                t += a[p] * r[p];
-            }
-
+            float t = Dot1x1<TOps, TVec>(k, a, b + (j * ldb));
             c[j] = accumulate ? c[j] + t : t;
         }
     }

@@ -76,6 +76,10 @@ public static partial class Gemm
             {
                 Gemv<TOps, TVec>(transposeA, transposeB, n, k, pa, lda, pb, ldb, pc, accumulate);
             }
+            else if (transposeB && m <= DotMaxM)
+            {
+                DotSmallM<TOps, TVec>(transposeA, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+            }
             else
             {
                 Packed<TOps, TVec>(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);

@@ -138,7 +138,7 @@ public sealed class GemmTests : IDisposable
         (int M, int N, int K, bool Ta, bool Tb)[] shapes =
         {
             (1, 256, 64, false, false), (1, 256, 64, true, true),
-            (32, 256, 64, false, false), (32, 256, 64, false, true), (250, 40, 260, true, false),
+            (32, 256, 64, false, false), (32, 256, 64, false, true), (8, 256, 64, true, true), (250, 40, 260, true, false),
         };
         foreach (var (m, n, k, ta, tb) in shapes)
         {
