@@ -45,8 +45,8 @@ internal static class DiagnosticDescriptors
         "'{0}' already has an [RnnModel] attribute; a class declares exactly one model");
 
     public static readonly DiagnosticDescriptor SoftmaxNeedsTwoClasses = Error(
-        "RNG0010", "Softmax head needs at least two outputs",
-        "Head.Softmax needs OutputSize of at least 2, but it is {0}; for a single probability use Head.Sigmoid");
+        "RNG0010", "Head needs at least two outputs",
+        "Head.{1} needs OutputSize of at least 2, but it is {0}; {2}");
 
     public static readonly DiagnosticDescriptor UnknownEnumValue = Error(
         "RNG0011", "Unknown option value",
@@ -56,6 +56,46 @@ internal static class DiagnosticDescriptors
         "RNG0012", "Model too large",
         "The model needs {0} parameters, more than the {1} a single float[] buffer holds; reduce the sizes");
 
+    public static readonly DiagnosticDescriptor OptionRequiresCell = Error(
+        "RNG0013", "Option does not apply to this cell",
+        "'{0}' applies only to {1}; a {2} model cannot use it: remove the argument or change the cell");
+
+    public static readonly DiagnosticDescriptor ProjectionNotSmaller = Error(
+        "RNG0014", "Projection must be smaller than the hidden size",
+        "ProjectionSize must be smaller than HiddenSize ({1}), but it is {0}; a projection that does not shrink the state only adds parameters");
+
+    public static readonly DiagnosticDescriptor MergeWithoutBidirectional = Error(
+        "RNG0015", "Merge mode without a second direction",
+        "'Merge = Merge.{0}' needs 'Bidirectional = true': a unidirectional layer has nothing to merge");
+
+    public static readonly DiagnosticDescriptor ProbabilityOutOfRange = Error(
+        "RNG0016", "Dropout probability out of range",
+        "'{0}' must be in [0, 1), but it is {1}");
+
+    public static readonly DiagnosticDescriptor InputSizeAndEmbedding = Error(
+        "RNG0017", "Both feature input and token input",
+        "The model declares InputSize ({0}) and Vocabulary/EmbeddingSize: a model reads either feature vectors (InputSize) or token ids (Vocabulary + EmbeddingSize); remove one");
+
+    public static readonly DiagnosticDescriptor EmbeddingIncomplete = Error(
+        "RNG0018", "Token input needs both Vocabulary and EmbeddingSize",
+        "'{0}' is given without '{1}': token input needs both Vocabulary and EmbeddingSize");
+
+    public static readonly DiagnosticDescriptor PaddingIdOutOfRange = Error(
+        "RNG0019", "Padding id outside the vocabulary",
+        "PaddingId must be −1 (none) or a token id in 0..{1}, but it is {0}");
+
+    public static readonly DiagnosticDescriptor PaddingIdWithoutVocabulary = Error(
+        "RNG0020", "Padding id without token input",
+        "PaddingId applies to token input: add Vocabulary and EmbeddingSize or remove PaddingId");
+
+    public static readonly DiagnosticDescriptor DropoutWithOneLayer = Warning(
+        "RNG0021", "Dropout between layers with a single layer",
+        "Dropout = {0} has no effect with Layers = 1: it applies between stacked layers (use RecurrentDropout for the recurrent state)");
+
+    public static readonly DiagnosticDescriptor CtcNeedsManyToMany = Error(
+        "RNG0022", "CTC head needs one output per step",
+        "Head.Ctc reads every step: set 'Sequence = Sequence.ManyToMany' (and OutputSize = labels + 1 for the blank)");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "RNG9999", "RnnGen internal error",
         "RnnGen could not generate '{0}': {1}. This is a bug in RnnGen; please report it with the declaration.");
@@ -64,7 +104,10 @@ internal static class DiagnosticDescriptors
     {
         SizeMustBePositive, RequiredArgumentMissing, ClassMustBePartial, ClassMustNotBeStatic,
         ClassMustNotBeGeneric, ContainingTypeMustBePartial, NonlinearityOnlyForRnn, OutputSizeWithoutHead,
-        DuplicateAttribute, SoftmaxNeedsTwoClasses, UnknownEnumValue, ModelTooLarge, InternalError,
+        DuplicateAttribute, SoftmaxNeedsTwoClasses, UnknownEnumValue, ModelTooLarge, OptionRequiresCell,
+        ProjectionNotSmaller, MergeWithoutBidirectional, ProbabilityOutOfRange, InputSizeAndEmbedding,
+        EmbeddingIncomplete, PaddingIdOutOfRange, PaddingIdWithoutVocabulary, DropoutWithOneLayer, CtcNeedsManyToMany,
+        InternalError,
     };
 
     public static DiagnosticDescriptor ById(string id)
@@ -80,6 +123,12 @@ internal static class DiagnosticDescriptors
     }
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        Create(id, title, message, DiagnosticSeverity.Error);
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+        Create(id, title, message, DiagnosticSeverity.Warning);
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity) =>
+        new(id, title, message, Category, severity, isEnabledByDefault: true,
             helpLinkUri: "https://github.com/rnngen/rnngen/blob/main/docs/diagnostics.md#" + id.ToLowerInvariant());
 }

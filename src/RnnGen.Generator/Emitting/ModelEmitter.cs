@@ -175,10 +175,22 @@ internal static partial class ModelEmitter
         w.Doc("<summary>Re-draws every parameter: uniform(±1/√H) for the recurrent layers and uniform(±1/√fan_in)\nfor the head, as PyTorch's defaults; the same seed always gives the same weights.</summary>");
         using (w.Block("public void Initialize(int seed)"))
         {
+            const string Init = "global::RnnGen.Initialization.ParameterInit.";
             w.Line("var random = new global::RnnGen.Initialization.SeededRandom(seed);");
             foreach (ParameterSpec p in parameters)
             {
-                w.Line("global::RnnGen.Initialization.ParameterInit.Uniform(" + p.Identifier + ", " + FloatLiteral(p.InitBound) + ", ref random);");
+                w.Line(p.Init switch
+                {
+                    InitRule.Normal => Init + "Normal(" + p.Identifier + ", " + FloatLiteral(p.Scale) + ", ref random);",
+                    InitRule.Constant => Init + "Constant(" + p.Identifier + ", " + FloatLiteral(p.Scale) + ");",
+                    InitRule.Orthogonal => Init + "Orthogonal(" + p.Identifier + ", " + Num(p.Rows) + ", " + Num(p.Columns) + ", ref random);",
+                    InitRule.ForgetGateBias => Init + "ForgetGateBias(" + p.Identifier + ", HiddenSize, " + FloatLiteral(p.Scale) + ");",
+                    _ => Init + "Uniform(" + p.Identifier + ", " + FloatLiteral(p.Scale) + ", ref random);",
+                });
+            }
+            if (spec.HasEmbedding && spec.PaddingId >= 0)
+            {
+                w.Line("EmbeddingWeight.Slice(PaddingId * EmbeddingSize, EmbeddingSize).Clear(); // PyTorch zeroes the padding_idx row");
             }
         }
         w.Line();

@@ -64,7 +64,7 @@ internal static class Parser
         }
         TypeSpec? typeSpec = ParseType(symbol, classSyntax, diagnostics);
         ModelSpec? spec = ParseArguments(attribute, symbol, classSyntax, typeSpec, diagnostics, cancellationToken);
-        bool hasErrors = diagnostics.Count > 0;
+        bool hasErrors = HasErrors(diagnostics);
 
         // Extra attributes are errors, but the first one still generates its model so the rest of the
         // user's code keeps compiling and the only error is the one that says what to fix.
@@ -166,7 +166,48 @@ internal static class Parser
             return value;
         }
 
-        int inputSize = RequiredSize("InputSize");
+        // Input: feature vectors (InputSize) or token ids (Vocabulary + EmbeddingSize).
+        bool tokens = named.ContainsKey("Vocabulary") || named.ContainsKey("EmbeddingSize");
+        int inputSize = 0, vocabulary = 0, embeddingSize = 0;
+        if (tokens)
+        {
+            if (named.ContainsKey("InputSize"))
+            {
+                diagnostics.Add(Info(DiagnosticDescriptors.InputSizeAndEmbedding, LocationOf("InputSize"),
+                    IntArgument("InputSize", 0).ToString(CultureInfo.InvariantCulture)));
+            }
+            if (!named.ContainsKey("Vocabulary"))
+            {
+                diagnostics.Add(Info(DiagnosticDescriptors.EmbeddingIncomplete, LocationOf("EmbeddingSize"), "EmbeddingSize", "Vocabulary"));
+            }
+            else if (!named.ContainsKey("EmbeddingSize"))
+            {
+                diagnostics.Add(Info(DiagnosticDescriptors.EmbeddingIncomplete, LocationOf("Vocabulary"), "Vocabulary", "EmbeddingSize"));
+            }
+            else
+            {
+                vocabulary = PositiveSize("Vocabulary", IntArgument("Vocabulary", 0));
+                embeddingSize = PositiveSize("EmbeddingSize", IntArgument("EmbeddingSize", 0));
+            }
+        }
+        else
+        {
+            inputSize = RequiredSize("InputSize");
+        }
+        int paddingId = IntArgument("PaddingId", -1);
+        if (named.ContainsKey("PaddingId"))
+        {
+            if (!tokens)
+            {
+                diagnostics.Add(Info(DiagnosticDescriptors.PaddingIdWithoutVocabulary, LocationOf("PaddingId")));
+            }
+            else if (vocabulary > 0 && (paddingId < -1 || paddingId >= vocabulary))
+            {
+                diagnostics.Add(Info(DiagnosticDescriptors.PaddingIdOutOfRange, LocationOf("PaddingId"),
+                    paddingId.ToString(CultureInfo.InvariantCulture), (vocabulary - 1).ToString(CultureInfo.InvariantCulture)));
+            }
+        }
+
         int hiddenSize = RequiredSize("HiddenSize");
         int layers = PositiveSize("Layers", IntArgument("Layers", 1));
         bool bidirectional = named.TryGetValue("Bidirectional", out TypedConstant bi) && bi.Value is true;
@@ -178,6 +219,67 @@ internal static class Parser
             diagnostics.Add(Info(DiagnosticDescriptors.NonlinearityOnlyForRnn, LocationOf("Nonlinearity"),
                 ((NonlinearityKind)nonlinearityValue).ToString(), "Cell." + cell));
         }
+
+        // Cell options.
+        bool peepholes = named.TryGetValue("Peepholes", out TypedConstant peep) && peep.Value is true;
+        if (cellKnown && peepholes && cell != CellKind.Lstm)
+        {
+            diagnostics.Add(Info(DiagnosticDescriptors.OptionRequiresCell, LocationOf("Peepholes"), "Peepholes", "Cell.Lstm", "Cell." + cell));
+        }
+        int projectionSize = 0;
+        if (named.ContainsKey("ProjectionSize"))
+        {
+            projectionSize = PositiveSize("ProjectionSize", IntArgument("ProjectionSize", 0));
+            if (cellKnown && cell != CellKind.Lstm)
+            {
+                diagnostics.Add(Info(DiagnosticDescriptors.OptionRequiresCell, LocationOf("ProjectionSize"), "ProjectionSize", "Cell.Lstm", "Cell." + cell));
+            }
+            else if (projectionSize > 0 && hiddenSize > 0 && projectionSize >= hiddenSize)
+            {
+                diagnostics.Add(Info(DiagnosticDescriptors.ProjectionNotSmaller, LocationOf("ProjectionSize"),
+                    projectionSize.ToString(CultureInfo.InvariantCulture), hiddenSize.ToString(CultureInfo.InvariantCulture)));
+            }
+        }
+        bool layerNorm = named.TryGetValue("LayerNorm", out TypedConstant ln) && ln.Value is true;
+        if (cellKnown && layerNorm && cell == CellKind.Rnn)
+        {
+            diagnostics.Add(Info(DiagnosticDescriptors.OptionRequiresCell, LocationOf("LayerNorm"), "LayerNorm", "Cell.Lstm and Cell.Gru", "Cell.Rnn"));
+        }
+        int gruVariantValue = IntArgument("GruVariant", 0);
+        bool gruVariantKnown = CheckEnum<GruVariantKind>("GruVariant", gruVariantValue, LocationOf("GruVariant"), diagnostics);
+        if (cellKnown && gruVariantKnown && named.ContainsKey("GruVariant") && cell != CellKind.Gru)
+        {
+            diagnostics.Add(Info(DiagnosticDescriptors.OptionRequiresCell, LocationOf("GruVariant"), "GruVariant", "Cell.Gru", "Cell." + cell));
+        }
+        int mergeValue = IntArgument("Merge", 0);
+        bool mergeKnown = CheckEnum<MergeKind>("Merge", mergeValue, LocationOf("Merge"), diagnostics);
+        if (mergeKnown && named.ContainsKey("Merge") && !bidirectional)
+        {
+            diagnostics.Add(Info(DiagnosticDescriptors.MergeWithoutBidirectional, LocationOf("Merge"), ((MergeKind)mergeValue).ToString()));
+        }
+        double Probability(string name)
+        {
+            double value = named.TryGetValue(name, out TypedConstant constant) && constant.Value is double d ? d : 0;
+            if (!(value >= 0 && value < 1))
+            {
+                diagnostics.Add(Info(DiagnosticDescriptors.ProbabilityOutOfRange, LocationOf(name), name,
+                    value.ToString("R", CultureInfo.InvariantCulture)));
+                return 0;
+            }
+            return value;
+        }
+        double dropout = Probability("Dropout");
+        if (dropout > 0 && layers == 1)
+        {
+            diagnostics.Add(Info(DiagnosticDescriptors.DropoutWithOneLayer, LocationOf("Dropout"), dropout.ToString("R", CultureInfo.InvariantCulture)));
+        }
+        double recurrentDropout = Probability("RecurrentDropout");
+        if (cellKnown && recurrentDropout > 0 && cell == CellKind.Rnn)
+        {
+            diagnostics.Add(Info(DiagnosticDescriptors.OptionRequiresCell, LocationOf("RecurrentDropout"), "RecurrentDropout", "Cell.Lstm and Cell.Gru", "Cell.Rnn"));
+        }
+        int initValue = IntArgument("Initialization", 0);
+        CheckEnum<InitKind>("Initialization", initValue, LocationOf("Initialization"), diagnostics);
 
         int headValue = IntArgument("Head", 0);
         bool headKnown = CheckEnum<HeadKind>("Head", headValue, LocationOf("Head"), diagnostics);
@@ -196,20 +298,32 @@ internal static class Parser
             outputSize = RequiredSize("OutputSize");
             if (head == HeadKind.Softmax && outputSize == 1)
             {
-                diagnostics.Add(Info(DiagnosticDescriptors.SoftmaxNeedsTwoClasses, LocationOf("OutputSize"), "1"));
+                diagnostics.Add(Info(DiagnosticDescriptors.SoftmaxNeedsTwoClasses, LocationOf("OutputSize"), "1", "Softmax",
+                    "for a single probability use Head.Sigmoid"));
+            }
+            if (head == HeadKind.Ctc && outputSize == 1)
+            {
+                diagnostics.Add(Info(DiagnosticDescriptors.SoftmaxNeedsTwoClasses, LocationOf("OutputSize"), "1", "Ctc",
+                    "a CTC head has the blank (index 0) plus at least one label"));
             }
         }
 
         int sequenceValue = IntArgument("Sequence", (int)SequenceMode.ManyToMany);
-        CheckEnum<SequenceMode>("Sequence", sequenceValue, LocationOf("Sequence"), diagnostics);
+        bool sequenceKnown = CheckEnum<SequenceMode>("Sequence", sequenceValue, LocationOf("Sequence"), diagnostics);
+        if (headKnown && sequenceKnown && head == HeadKind.Ctc && sequenceValue != (int)SequenceMode.ManyToMany)
+        {
+            diagnostics.Add(Info(DiagnosticDescriptors.CtcNeedsManyToMany, named.ContainsKey("Sequence") ? LocationOf("Sequence") : LocationOf("Head")));
+        }
 
-        if (diagnostics.Count > 0 || typeSpec is null)
+        if (HasErrors(diagnostics) || typeSpec is null)
         {
             return null;
         }
 
         var spec = new ModelSpec(typeSpec, cell, (NonlinearityKind)nonlinearityValue, inputSize, hiddenSize, layers,
-            bidirectional, head, outputSize, (SequenceMode)sequenceValue);
+            bidirectional, head, outputSize, (SequenceMode)sequenceValue,
+            vocabulary, embeddingSize, paddingId, peepholes, projectionSize, layerNorm, (GruVariantKind)gruVariantValue,
+            (MergeKind)mergeValue, dropout, recurrentDropout, (InitKind)initValue);
         long parameterCount = ParameterLayout.CountParameters(spec);
         if (parameterCount > MaxParameterCount)
         {
@@ -219,6 +333,9 @@ internal static class Parser
         }
         return spec;
     }
+
+    private static bool HasErrors(List<DiagnosticInfo> diagnostics) =>
+        diagnostics.Any(d => DiagnosticDescriptors.ById(d.DescriptorId).DefaultSeverity == DiagnosticSeverity.Error);
 
     private static bool CheckEnum<TEnum>(string name, int value, Location location, List<DiagnosticInfo> diagnostics)
         where TEnum : struct, Enum
@@ -238,6 +355,9 @@ internal static class Parser
         nameof(CellKind) => "Cell",
         nameof(NonlinearityKind) => "Nonlinearity",
         nameof(HeadKind) => "Head",
+        nameof(MergeKind) => "Merge",
+        nameof(GruVariantKind) => "GruVariant",
+        nameof(InitKind) => "WeightInit",
         _ => "Sequence",
     };
 

@@ -34,6 +34,47 @@ public enum Head
 
     /// <summary>Linear layer + softmax; trained with cross-entropy on the logits.</summary>
     Softmax = 3,
+
+    /// <summary>Per-step linear layer + softmax over labels and a blank (index 0), trained with the
+    /// CTC loss for unsegmented sequence labelling; needs <see cref="Sequence.ManyToMany"/>.</summary>
+    Ctc = 4,
+}
+
+/// <summary>How a bidirectional layer merges its two directions (Keras' <c>merge_mode</c>).</summary>
+public enum Merge
+{
+    /// <summary>[forward, reverse] side by side: 2·H wide (PyTorch's only mode).</summary>
+    Concat = 0,
+
+    /// <summary>forward + reverse: H wide.</summary>
+    Sum = 1,
+
+    /// <summary>(forward + reverse) / 2: H wide.</summary>
+    Mean = 2,
+
+    /// <summary>forward ⊙ reverse: H wide.</summary>
+    Product = 3,
+}
+
+/// <summary>Where a GRU applies its reset gate.</summary>
+public enum GruVariant
+{
+    /// <summary>n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)): PyTorch, cuDNN, Keras <c>reset_after=True</c>.</summary>
+    ResetAfter = 0,
+
+    /// <summary>n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn): Cho et al. 2014, Keras <c>reset_after=False</c>.</summary>
+    ResetBefore = 1,
+}
+
+/// <summary>How parameters are initialized (always from a seed).</summary>
+public enum WeightInit
+{
+    /// <summary>PyTorch's defaults: every recurrent tensor uniform(±1/√H); the head uniform(±1/√fan_in).</summary>
+    PyTorch = 0,
+
+    /// <summary>Keras' defaults: Glorot-uniform input weights, orthogonal recurrent weights, zero biases
+    /// with the LSTM forget-gate bias 1.</summary>
+    Keras = 1,
 }
 
 /// <summary>Which steps the head reads.</summary>

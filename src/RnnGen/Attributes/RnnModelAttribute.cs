@@ -27,7 +27,8 @@ public sealed class RnnModelAttribute : Attribute
     /// <summary>The recurrent cell.</summary>
     public Cell Cell { get; }
 
-    /// <summary>Features per time step (PyTorch <c>input_size</c>). Required.</summary>
+    /// <summary>Features per time step (PyTorch <c>input_size</c>). Required unless the model reads tokens
+    /// (<see cref="Vocabulary"/> and <see cref="EmbeddingSize"/>).</summary>
     public int InputSize { get; set; }
 
     /// <summary>Hidden units per direction (PyTorch <c>hidden_size</c>). Required.</summary>
@@ -50,4 +51,39 @@ public sealed class RnnModelAttribute : Attribute
 
     /// <summary>Which steps the head reads. Default <see cref="RnnGen.Sequence.ManyToMany"/>.</summary>
     public Sequence Sequence { get; set; } = Sequence.ManyToMany;
+
+    /// <summary>Token input: the number of token ids (with <see cref="EmbeddingSize"/>, instead of <see cref="InputSize"/>).
+    /// The model then reads int ids [B, T] through a trained <c>embedding.weight</c> [V, E].</summary>
+    public int Vocabulary { get; set; }
+
+    /// <summary>Width of the token embedding (with <see cref="Vocabulary"/>).</summary>
+    public int EmbeddingSize { get; set; }
+
+    /// <summary>A token id whose embedding row gets no gradient (PyTorch <c>padding_idx</c>); −1 for none.</summary>
+    public int PaddingId { get; set; } = -1;
+
+    /// <summary>LSTM peephole connections (ONNX semantics): i and f see c(t−1), o sees c(t).</summary>
+    public bool Peepholes { get; set; }
+
+    /// <summary>LSTM projection size P &lt; H (PyTorch <c>proj_size</c>): h(t) = W_hr (o ⊙ tanh(c(t))). 0 for none.</summary>
+    public int ProjectionSize { get; set; }
+
+    /// <summary>Layer-normalize each gate's pre-activation (and, for LSTM, the cell state before tanh).</summary>
+    public bool LayerNorm { get; set; }
+
+    /// <summary>Where a GRU applies its reset gate. Only valid for <see cref="Cell.Gru"/>.</summary>
+    public GruVariant GruVariant { get; set; }
+
+    /// <summary>How a bidirectional layer merges its directions. Only valid with <see cref="Bidirectional"/>.</summary>
+    public Merge Merge { get; set; }
+
+    /// <summary>Dropout probability on the outputs of every layer but the last (PyTorch <c>dropout</c>), in [0, 1).</summary>
+    public double Dropout { get; set; }
+
+    /// <summary>Variational dropout probability on the recurrent state, one mask per sequence (Keras
+    /// <c>recurrent_dropout</c>), in [0, 1).</summary>
+    public double RecurrentDropout { get; set; }
+
+    /// <summary>Parameter initialization scheme.</summary>
+    public WeightInit Initialization { get; set; }
 }
