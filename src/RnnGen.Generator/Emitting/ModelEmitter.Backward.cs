@@ -6,19 +6,18 @@ internal static partial class ModelEmitter
 {
     private static void EmitBackward(SourceWriter w, ModelSpec spec)
     {
-        string cellParameter = spec.HasCellState ? ", global::System.ReadOnlySpan<float> finalCellGradient = default" : "";
+        string cellParameter = spec.HasCellState ? ", " + Rs + " finalCellGradient = default" : "";
         w.Doc("<summary>\nBackpropagation through time from gradients of the last Forward's results: <paramref name=\"outputGradient\"/>\n" +
-              "[Batch, Steps, LayerOutputSize] (padded positions ignored), <paramref name=\"finalHiddenGradient\"/>" +
-              (spec.HasCellState ? " and\n<paramref name=\"finalCellGradient\"/>" : "") + " [Layers · Directions, Batch, HiddenSize]; any may be empty (zero).\n" +
+              "[Batch, Steps, LayerOutputSize] (padded positions ignored), <paramref name=\"finalHiddenGradient\"/> [Layers · Directions, Batch, StateSize]" +
+              (spec.HasCellState ? " and\n<paramref name=\"finalCellGradient\"/> [Layers · Directions, Batch, HiddenSize]" : "") + "; any may be empty (zero).\n" +
               "Adds the gradient of every parameter into the model's Gradients and, when <paramref name=\"computeInputGradient\"/>\n" +
               "is set, writes <see cref=\"InputGradient\"/>.\n</summary>");
-        using (w.Block("public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.ReadOnlySpan<float> finalHiddenGradient = default" +
-                       cellParameter + ", bool computeInputGradient = false)"))
+        using (w.Block("public void Backward(" + Rs + " outputGradient, " + Rs + " finalHiddenGradient = default" + cellParameter + ", bool computeInputGradient = false)"))
         {
             w.Line("global::RnnGen.Runtime.Guard.State(_forwardReady, \"Backward needs the results of Forward: call Forward first (Step does not record what backward needs).\");");
             w.Line("int B = _batch, T = _steps;");
             w.Line("global::RnnGen.Runtime.Guard.LengthOrEmpty(outputGradient.Length, (long)B * T * LayerOutputSize, nameof(outputGradient), \"[batch, steps, LayerOutputSize]\");");
-            w.Line("global::RnnGen.Runtime.Guard.LengthOrEmpty(finalHiddenGradient.Length, (long)Layers * Directions * B * HiddenSize, nameof(finalHiddenGradient), \"[Layers · Directions, batch, HiddenSize]\");");
+            w.Line("global::RnnGen.Runtime.Guard.LengthOrEmpty(finalHiddenGradient.Length, (long)Layers * Directions * B * StateSize, nameof(finalHiddenGradient), \"[Layers · Directions, batch, StateSize]\");");
             if (spec.HasCellState)
             {
                 w.Line("global::RnnGen.Runtime.Guard.LengthOrEmpty(finalCellGradient.Length, (long)Layers * Directions * B * HiddenSize, nameof(finalCellGradient), \"[Layers · Directions, batch, HiddenSize]\");");
@@ -32,58 +31,117 @@ internal static partial class ModelEmitter
             {
                 w.Line("outputGradient.CopyTo(top);");
             }
-            w.Line("BackwardLayers(finalHiddenGradient" + (spec.HasCellState ? ", finalCellGradient" : ", default") + ", computeInputGradient);");
+            w.Line("BackwardLayers(finalHiddenGradient" + (spec.HasCellState ? ", finalCellGradient" : ", default") + ", computeInputGradient, topGradientIsRaw: false);");
         }
         w.Line();
 
-        using (w.Block("private void BackwardLayers(global::System.ReadOnlySpan<float> finalHiddenGradient, global::System.ReadOnlySpan<float> finalCellGradient, bool computeInputGradient)"))
+        using (w.Block("private void BackwardLayers(" + Rs + " finalHiddenGradient, " + Rs + " finalCellGradient, bool computeInputGradient, bool topGradientIsRaw)"))
         {
             w.Line("int B = _batch, T = _steps;");
-            w.Line("global::System.ReadOnlySpan<float> p = _model.Parameters;");
+            w.Line(Rs + " p = _model.Parameters;");
             w.Line("global::System.Span<float> g = _model.Gradients;");
-            w.Line("global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);");
-            w.Line("int stateLength = Layers * Directions * B * HiddenSize;");
-            w.Line("global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, stateLength) : default;");
-            w.Line("global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, stateLength) : default;");
+            w.Line(Ri + " lengths = _lengths.AsSpan(0, B);");
+            w.Line(Rs + " initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;");
+            w.Line("global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * B * StateSize) : default;");
             if (spec.HasCellState)
             {
-                w.Line("global::System.ReadOnlySpan<float> initialCell = _hasInitialState ? _initialCell.AsSpan(0, stateLength) : default;");
-                w.Line("global::System.Span<float> initialCellGradient = _hasInitialState ? _initialCellGradient.AsSpan(0, stateLength) : default;");
+                w.Line(Rs + " initialCell = _hasInitialState ? _initialCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
+                w.Line("global::System.Span<float> initialCellGradient = _hasInitialState ? _initialCellGradient.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
             }
-            if (!spec.HasCellState)
+            else
             {
                 w.Line("_ = finalCellGradient; // no cell state in a " + CellName(spec) + " cell");
+            }
+            if (!HasMerge(spec) || spec.Sequence != SequenceMode.ManyToOne || spec.Head == HeadKind.None)
+            {
+                w.Line("_ = topGradientIsRaw; // only a merged many-to-one head delivers its gradient before the merge");
+            }
+            if (spec.HasEmbedding)
+            {
+                w.Line("bool embeddingGradient = !_model.FreezeEmbedding;");
+                w.Line("computeInputGradient |= embeddingGradient; // the embedding's gradient is built from the input gradient");
             }
             for (int layer = spec.Layers - 1; layer >= 0; layer--)
             {
                 string l = Num(layer);
                 w.Line();
+                w.Line("// ---- layer " + l + " ----");
+                string dy = "_dOutputL" + l;
+                string lddy = "LayerOutputSize";
+                if (HasMerge(spec))
+                {
+                    string mergeBackward = K + "BidirectionalMerge.Backward(global::RnnGen.Merge." + spec.Merge + ", _rawL" + l + ".AsSpan(0, B * T * 2 * StateSize), _dOutputL" + l +
+                                           ".AsSpan(0, B * T * StateSize), B * T, StateSize, _dRawL" + l + ".AsSpan(0, B * T * 2 * StateSize));";
+                    if (layer == spec.Layers - 1 && spec.Sequence == SequenceMode.ManyToOne && spec.Head != HeadKind.None)
+                    {
+                        w.Line("// the merged many-to-one head already wrote its gradient into _dRawL" + l + " (before the merge)");
+                        using (w.Block("if (!topGradientIsRaw)"))
+                        {
+                            w.Line(mergeBackward);
+                        }
+                    }
+                    else
+                    {
+                        w.Line("// d raw [B, T, 2·S] from d merged [B, T, S]");
+                        w.Line(mergeBackward);
+                    }
+                    dy = "_dRawL" + l;
+                    lddy = "2 * StateSize";
+                }
+                string dx;
                 if (layer > 0)
                 {
-                    w.Line("// Layer " + l + ": dy = _dOutputL" + l + "; both directions add their dx into _dOutputL" + Num(layer - 1) + ".");
-                    w.Line("_dOutputL" + Num(layer - 1) + ".AsSpan(0, B * T * LayerOutputSize).Clear();");
+                    string below = "_dOutputL" + Num(layer - 1) + ".AsSpan(0, B * T * LayerOutputSize)";
+                    if (HasDropoutAfter(spec, layer - 1))
+                    {
+                        w.Line("// both directions add their dx into the gradient of layer " + Num(layer - 1) + "'s (dropped) output");
+                        w.Line("global::System.Span<float> dInputL" + l + " = _dropoutActive ? _dDroppedL" + Num(layer - 1) + ".AsSpan(0, B * T * LayerOutputSize) : " + below + ";");
+                    }
+                    else
+                    {
+                        w.Line("// both directions add their dx into the gradient of layer " + Num(layer - 1) + "'s output");
+                        w.Line("global::System.Span<float> dInputL" + l + " = " + below + ";");
+                    }
+                    w.Line("dInputL" + l + ".Clear();");
+                    dx = "dInputL" + l;
                 }
                 else
                 {
-                    w.Line("// Layer 0: dy = _dOutputL0; dx (when asked) into _inputGradient.");
-                    w.Line("global::System.Span<float> inputGradient = computeInputGradient ? _inputGradient.AsSpan(0, B * T * InputSize) : default;");
+                    w.Line("global::System.Span<float> inputGradient = computeInputGradient ? _inputGradient.AsSpan(0, B * T * FeatureSize) : default;");
                     w.Line("inputGradient.Clear();");
+                    dx = "inputGradient";
                 }
                 for (int direction = 0; direction < spec.Directions; direction++)
                 {
-                    EmitLayerBackward(w, spec, layer, direction);
+                    EmitLayerBackward(w, spec, layer, direction, dy, lddy, dx);
+                }
+                if (layer > 0 && HasDropoutAfter(spec, layer - 1))
+                {
+                    using (w.Block("if (_dropoutActive)"))
+                    {
+                        w.Line(K + "Dropout.Backward(_dDroppedL" + Num(layer - 1) + ".AsSpan(0, B * T * LayerOutputSize), _dropMaskL" + Num(layer - 1) +
+                               ".AsSpan(0, B * T * LayerOutputSize), _dOutputL" + Num(layer - 1) + ".AsSpan(0, B * T * LayerOutputSize));");
+                    }
+                }
+            }
+            if (spec.HasEmbedding)
+            {
+                w.Line();
+                using (w.Block("if (embeddingGradient)"))
+                {
+                    w.Line("// d embedding.weight[token] += d input at each valid position" + (spec.PaddingId >= 0 ? "; the padding id's row gets nothing" : ""));
+                    w.Line(K + "Embedding.BackwardPadded(_tokens.AsSpan(0, B * T), lengths, B, T, inputGradient, Vocabulary, EmbeddingSize, g.Slice(EmbeddingWeightOffset, EmbeddingWeightLength), PaddingId);");
                 }
             }
         }
     }
 
-    private static void EmitLayerBackward(SourceWriter w, ModelSpec spec, int layer, int direction)
+    private static void EmitLayerBackward(SourceWriter w, ModelSpec spec, int layer, int direction, string dy, string lddy, string dx)
     {
-        string l = Num(layer);
         string id = Suffix(layer, direction);
         int slot = layer * spec.Directions + direction;
-        string x = layer == 0 ? "_input" : "_outputL" + Num(layer - 1);
-        string xWidth = layer == 0 ? "InputSize" : "LayerOutputSize";
+        string x = layer == 0 ? "_input.AsSpan(0, B * T * FeatureSize)" : LayerInputExpression(spec, layer);
+        string xWidth = layer == 0 ? "FeatureSize" : "LayerOutputSize";
         w.Line(KernelClass(spec) + ".Backward(");
         w.Line("    new " + K + "LayerDims(B, T, " + xWidth + ", HiddenSize),");
         if (spec.Cell == CellKind.Rnn)
@@ -92,26 +150,26 @@ internal static partial class ModelEmitter
         }
         w.Line("    reverse: " + (direction == 1 ? "true" : "false") + ",");
         w.Line("    lengths,");
-        w.Line("    " + x + ".AsSpan(0, B * T * " + xWidth + "),");
+        w.Line("    " + x + ",");
         w.Line("    " + WeightsExpression(id) + ",");
-        w.Line("    Slot(initialHidden, " + Num(slot) + ", B),");
+        w.Line("    Slot(initialHidden, " + Num(slot) + ", B, StateSize),");
         if (spec.HasCellState)
         {
-            w.Line("    Slot(initialCell, " + Num(slot) + ", B),");
+            w.Line("    Slot(initialCell, " + Num(slot) + ", B, HiddenSize),");
         }
         w.Line("    _cache" + id + ",");
-        w.Line("    _dOutputL" + l + ".AsSpan(" + (direction == 0 ? "0" : "HiddenSize") + "), LayerOutputSize,");
-        w.Line("    Slot(finalHiddenGradient, " + Num(slot) + ", B),");
+        w.Line("    " + dy + ".AsSpan(" + (direction == 0 ? "0" : "StateSize") + "), " + lddy + ",");
+        w.Line("    Slot(finalHiddenGradient, " + Num(slot) + ", B, StateSize),");
         if (spec.HasCellState)
         {
-            w.Line("    Slot(finalCellGradient, " + Num(slot) + ", B),");
+            w.Line("    Slot(finalCellGradient, " + Num(slot) + ", B, HiddenSize),");
         }
         w.Line("    " + GradientsExpression(id) + ",");
-        w.Line("    " + (layer == 0 ? "inputGradient" : "_dOutputL" + Num(layer - 1) + ".AsSpan(0, B * T * LayerOutputSize)") + ",");
-        w.Line("    MutableSlot(initialHiddenGradient, " + Num(slot) + ", B), // dh0 (only with an initial state)");
+        w.Line("    " + dx + ",");
+        w.Line("    MutableSlot(initialHiddenGradient, " + Num(slot) + ", B, StateSize), // dh0 (only with an initial state)");
         if (spec.HasCellState)
         {
-            w.Line("    MutableSlot(initialCellGradient, " + Num(slot) + ", B),");
+            w.Line("    MutableSlot(initialCellGradient, " + Num(slot) + ", B, HiddenSize),");
         }
         w.Line("    _scratch);");
     }

@@ -4,48 +4,70 @@ namespace RnnGen.Generator.Emitting;
 
 internal static partial class ModelEmitter
 {
+    private const string Rs = "global::System.ReadOnlySpan<float>";
+    private const string Ri = "global::System.ReadOnlySpan<int>";
+
     private static void EmitForward(SourceWriter w, ModelSpec spec)
     {
         bool head = spec.Head != HeadKind.None;
-        w.Doc("<summary>\nRuns the model on a batch-first batch: <paramref name=\"input\"/> is [batch, steps, InputSize] and\n" +
+        bool tokens = spec.HasEmbedding;
+        string inputParameter = tokens ? Ri + " tokens" : Rs + " input";
+        string inputName = tokens ? "tokens" : "input";
+        string cellParameter = spec.HasCellState ? ", " + Rs + " initialCell = default" : "";
+        w.Doc("<summary>\nRuns the model on a batch-first batch: <paramref name=\"" + inputName + "\"/> is " +
+              (tokens ? "[batch, steps] token ids in 0..Vocabulary−1" : "[batch, steps, InputSize]") + " and\n" +
               "<paramref name=\"lengths\"/> [batch] gives each sequence's valid steps (1..steps; empty: all have <paramref name=\"steps\"/>).\n" +
               "Steps past a length are ignored, as with PyTorch's packed sequences: their outputs are zero, the final\n" +
               "states are taken at each sequence's last valid step, and the reverse direction starts there.\n" +
               "Starts from zero states" + (head ? " and computes the head." : ".") + "\n</summary>");
-        w.Doc("<exception cref=\"global::System.ArgumentException\">A size, length or shape is out of range, or an input is NaN or infinite.</exception>");
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, int batch, int steps, global::System.ReadOnlySpan<int> lengths = default)"))
+        w.Doc("<exception cref=\"global::System.ArgumentException\">A size, length or shape is out of range, " +
+              (tokens ? "or a token id is outside the vocabulary." : "or an input is NaN or infinite.") + "</exception>");
+        using (w.Block("public void Forward(" + inputParameter + ", int batch, int steps, " + Ri + " lengths = default)"))
         {
-            w.Line("Forward(input, batch, steps, lengths, default" + (spec.HasCellState ? ", default" : "") + ");");
+            w.Line("Forward(" + inputName + ", batch, steps, lengths, default" + (spec.HasCellState ? ", default" : "") + ");");
         }
         w.Line();
-        string cellDoc = spec.HasCellState ? " and <paramref name=\"initialCell\"/>" : "";
-        w.Doc("<summary>\nLike <see cref=\"Forward(global::System.ReadOnlySpan{float}, int, int, global::System.ReadOnlySpan{int})\"/>, starting from\n" +
-              "<paramref name=\"initialHidden\"/>" + cellDoc + " [Layers · Directions, batch, HiddenSize] (PyTorch's h_0" + (spec.HasCellState ? ", c_0" : "") + "; empty: zeros).\n" +
-              "Backward then also fills <see cref=\"InitialHiddenGradient\"/>" + (spec.HasCellState ? " and <see cref=\"InitialCellGradient\"/>" : "") + ".\n</summary>");
-        using (w.Block("public void Forward(global::System.ReadOnlySpan<float> input, int batch, int steps, global::System.ReadOnlySpan<int> lengths, global::System.ReadOnlySpan<float> initialHidden" +
-                       (spec.HasCellState ? ", global::System.ReadOnlySpan<float> initialCell = default" : "") + ")"))
+        string cellDoc = spec.HasCellState ? " and <paramref name=\"initialCell\"/> [Layers · Directions, batch, HiddenSize]" : "";
+        w.Doc("<summary>\nLike the Forward above, starting from <paramref name=\"initialHidden\"/> [Layers · Directions, batch, StateSize]" + cellDoc +
+              "\n(PyTorch's h_0" + (spec.HasCellState ? ", c_0" : "") + "; empty: zeros). Backward then also fills <see cref=\"InitialHiddenGradient\"/>" +
+              (spec.HasCellState ? " and\n<see cref=\"InitialCellGradient\"/>" : "") + ".\n</summary>");
+        using (w.Block("public void Forward(" + inputParameter + ", int batch, int steps, " + Ri + " lengths, " + Rs + " initialHidden" + cellParameter + ")"))
         {
             w.Line("global::RnnGen.Runtime.Guard.BatchAndSteps(batch, steps, MaxBatch, MaxSteps);");
-            w.Line("global::RnnGen.Runtime.Guard.Length(input.Length, (long)batch * steps * InputSize, nameof(input), \"[batch, steps, InputSize]\");");
-            w.Line("global::RnnGen.Runtime.Guard.LengthOrEmpty(initialHidden.Length, (long)Layers * Directions * batch * HiddenSize, nameof(initialHidden), \"[Layers · Directions, batch, HiddenSize]\");");
+            w.Line(tokens
+                ? "global::RnnGen.Runtime.Guard.Length(tokens.Length, (long)batch * steps, nameof(tokens), \"[batch, steps]\");"
+                : "global::RnnGen.Runtime.Guard.Length(input.Length, (long)batch * steps * InputSize, nameof(input), \"[batch, steps, InputSize]\");");
+            w.Line("global::RnnGen.Runtime.Guard.LengthOrEmpty(initialHidden.Length, (long)Layers * Directions * batch * StateSize, nameof(initialHidden), \"[Layers · Directions, batch, StateSize]\");");
             if (spec.HasCellState)
             {
                 w.Line("global::RnnGen.Runtime.Guard.LengthOrEmpty(initialCell.Length, (long)Layers * Directions * batch * HiddenSize, nameof(initialCell), \"[Layers · Directions, batch, HiddenSize]\");");
             }
             w.Line(K + "SequenceOps.CopyLengths(lengths, batch, steps, _lengths);");
-            w.Line(K + "SequenceOps.CopyInput(input, _input, batch, steps, InputSize, _lengths);");
-            w.Line("int stateLength = Layers * Directions * batch * HiddenSize;");
+            if (tokens)
+            {
+                w.Line("// input [B, T, E] = embedding.weight[tokens]; ids are checked at valid positions, padding positions become zeros.");
+                w.Line(K + "Embedding.ForwardPadded(tokens, _lengths.AsSpan(0, batch), batch, steps, _model.Parameters.AsSpan(EmbeddingWeightOffset, EmbeddingWeightLength), Vocabulary, EmbeddingSize, _input.AsSpan(0, batch * steps * EmbeddingSize));");
+                w.Line("tokens.CopyTo(_tokens);");
+            }
+            else
+            {
+                w.Line(K + "SequenceOps.CopyInput(input, _input, batch, steps, InputSize, _lengths);");
+            }
             w.Line("_hasInitialState = !initialHidden.IsEmpty" + (spec.HasCellState ? " || !initialCell.IsEmpty" : "") + ";");
             using (w.Block("if (_hasInitialState)"))
             {
-                w.Line(K + "SequenceOps.CopyState(initialHidden, _initialHidden.AsSpan(0, stateLength), nameof(initialHidden));");
+                w.Line(K + "SequenceOps.CopyState(initialHidden, _initialHidden.AsSpan(0, Layers * Directions * batch * StateSize), nameof(initialHidden));");
                 if (spec.HasCellState)
                 {
-                    w.Line(K + "SequenceOps.CopyState(initialCell, _initialCell.AsSpan(0, stateLength), nameof(initialCell));");
+                    w.Line(K + "SequenceOps.CopyState(initialCell, _initialCell.AsSpan(0, Layers * Directions * batch * HiddenSize), nameof(initialCell));");
                 }
             }
             w.Line("_batch = batch;");
             w.Line("_steps = steps;");
+            if (spec.Dropout > 0 && spec.Layers > 1)
+            {
+                w.Line("_dropoutActive = Training;");
+            }
             w.Line("ForwardLayers();");
             if (head)
             {
@@ -58,22 +80,56 @@ internal static partial class ModelEmitter
         using (w.Block("private void ForwardLayers()"))
         {
             w.Line("int B = _batch, T = _steps;");
-            w.Line("global::System.ReadOnlySpan<float> p = _model.Parameters;");
-            w.Line("global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);");
-            w.Line("global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
+            w.Line(Rs + " p = _model.Parameters;");
+            w.Line(Ri + " lengths = _lengths.AsSpan(0, B);");
+            w.Line(Rs + " initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;");
             if (spec.HasCellState)
             {
-                w.Line("global::System.ReadOnlySpan<float> initialCell = _hasInitialState ? _initialCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
+                w.Line(Rs + " initialCell = _hasInitialState ? _initialCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
             }
             for (int layer = 0; layer < spec.Layers; layer++)
             {
+                if (layer > 0)
+                {
+                    w.Line();
+                    w.Line(Rs + " inputL" + Num(layer) + " = " + LayerInputExpression(spec, layer) + ";");
+                }
                 for (int direction = 0; direction < spec.Directions; direction++)
                 {
                     EmitLayerForward(w, spec, layer, direction, streaming: false);
                 }
+                if (HasMerge(spec))
+                {
+                    w.Line("// merge [B, T, 2·S] -> [B, T, S]: " + MergeFormula(spec));
+                    w.Line(K + "BidirectionalMerge.Forward(global::RnnGen.Merge." + spec.Merge + ", _rawL" + Num(layer) + ".AsSpan(0, B * T * 2 * StateSize), B * T, StateSize, _outputL" + Num(layer) + ".AsSpan(0, B * T * StateSize));");
+                }
+                if (HasDropoutAfter(spec, layer))
+                {
+                    using (w.Block("if (_dropoutActive)"))
+                    {
+                        w.Line("// training: inverted dropout (keep with 1 − p, scale by 1/(1 − p)) before layer " + Num(layer + 1) + ", as PyTorch's dropout between layers");
+                        w.Line(K + "Dropout.Forward(_outputL" + Num(layer) + ".AsSpan(0, B * T * LayerOutputSize), " + FloatLiteral(spec.Dropout) +
+                               ", ref _random, _dropMaskL" + Num(layer) + ".AsSpan(0, B * T * LayerOutputSize), _droppedL" + Num(layer) + ".AsSpan(0, B * T * LayerOutputSize));");
+                    }
+                }
             }
         }
     }
+
+    private static string LayerInputExpression(ModelSpec spec, int layer)
+    {
+        string previous = "_outputL" + Num(layer - 1) + ".AsSpan(0, B * T * LayerOutputSize)";
+        return HasDropoutAfter(spec, layer - 1)
+            ? "_dropoutActive ? _droppedL" + Num(layer - 1) + ".AsSpan(0, B * T * LayerOutputSize) : " + previous
+            : previous;
+    }
+
+    private static string MergeFormula(ModelSpec spec) => spec.Merge switch
+    {
+        MergeKind.Sum => "forward + reverse",
+        MergeKind.Mean => "(forward + reverse) / 2",
+        _ => "forward ⊙ reverse",
+    };
 
     /// <summary>One kernel call: layer <paramref name="layer"/>, one direction, over the whole batch
     /// (or, when <paramref name="streaming"/>, one step from the kept state).</summary>
@@ -81,21 +137,24 @@ internal static partial class ModelEmitter
     {
         string l = Num(layer);
         int inputWidth = spec.LayerInputSize(layer);
-        string x = layer == 0 ? "_input" : "_outputL" + Num(layer - 1);
-        string xWidth = layer == 0 ? "InputSize" : "LayerOutputSize";
+        string xWidth = layer == 0 ? "FeatureSize" : "LayerOutputSize";
+        string steps = streaming ? "1" : "T";
+        string x = layer == 0 ? "_input.AsSpan(0, B * " + steps + " * FeatureSize)" : streaming ? "_outputL" + Num(layer - 1) + ".AsSpan(0, B * LayerOutputSize)" : "inputL" + l;
         string id = Suffix(layer, direction);
         int slot = layer * spec.Directions + direction;
-        string columns = direction == 0 ? "0.." + Num(spec.HiddenSize) : Num(spec.HiddenSize) + ".." + Num(spec.LayerOutputSize);
-        string steps = streaming ? "1" : "T";
+        int s = spec.StateSize;
+        bool merge = HasMerge(spec);
+        int width = merge ? 2 * s : spec.LayerOutputSize;
+        string columns = direction == 0 ? "0.." + Num(s) : Num(s) + ".." + Num(2 * s);
         w.Line();
         if (streaming)
         {
-            w.Line("// Layer " + l + ": x [B, 1, " + Num(inputWidth) + "] -> y [B, 1, " + Num(spec.HiddenSize) + "], from the kept state of slot " + l + ".");
+            w.Line("// Layer " + l + ": x [B, 1, " + Num(inputWidth) + "] -> y [B, 1, " + Num(s) + "], from the kept state of slot " + l + ".");
         }
         else
         {
-            w.Line("// Layer " + l + (direction == 1 ? ", reverse" : spec.Bidirectional ? ", forward" : "") + ": x [B, T, " + Num(inputWidth) + "] -> y[:, :, " + columns +
-                   "] of [B, T, " + Num(spec.LayerOutputSize) + "]; final state slot " + Num(slot) + ".");
+            w.Line("// Layer " + l + (direction == 1 ? ", reverse" : spec.Bidirectional ? ", forward" : "") + ": x [B, T, " + Num(inputWidth) + "] -> " +
+                   (merge ? "raw" : "y") + "[:, :, " + columns + "] of [B, T, " + Num(width) + "]; final state slot " + Num(slot) + ".");
             w.Line("// Gates [B·T, " + Num(spec.Gates * spec.HiddenSize) + "] = x·W_ihᵀ + b_ih in one GEMM, then per step h·W_hhᵀ + b_hh and the fused cell update.");
         }
         w.Line(KernelClass(spec) + ".Forward(");
@@ -106,17 +165,17 @@ internal static partial class ModelEmitter
         }
         w.Line("    reverse: " + (direction == 1 ? "true" : "false") + ",");
         w.Line("    " + (streaming ? "_ones.AsSpan(0, B)" : "lengths") + ",");
-        w.Line("    " + x + ".AsSpan(0, B * " + steps + " * " + xWidth + "),");
+        w.Line("    " + x + ",");
         w.Line("    " + WeightsExpression(id) + ",");
         if (streaming)
         {
-            w.Line("    _stateHidden.AsSpan(" + l + " * MaxBatch * HiddenSize, B * HiddenSize),");
+            w.Line("    _stateHidden.AsSpan(" + l + " * MaxBatch * StateSize, B * StateSize),");
             if (spec.HasCellState)
             {
                 w.Line("    _stateCell.AsSpan(" + l + " * MaxBatch * HiddenSize, B * HiddenSize),");
             }
             w.Line("    _outputL" + l + ".AsSpan(0, B * LayerOutputSize), LayerOutputSize,");
-            w.Line("    _nextHidden.AsSpan(" + l + " * MaxBatch * HiddenSize, B * HiddenSize),");
+            w.Line("    _nextHidden.AsSpan(" + l + " * MaxBatch * StateSize, B * StateSize),");
             if (spec.HasCellState)
             {
                 w.Line("    _nextCell.AsSpan(" + l + " * MaxBatch * HiddenSize, B * HiddenSize),");
@@ -124,13 +183,15 @@ internal static partial class ModelEmitter
         }
         else
         {
-            w.Line("    Slot(initialHidden, " + Num(slot) + ", B), // h0 (empty: zeros)");
+            w.Line("    Slot(initialHidden, " + Num(slot) + ", B, StateSize), // h0 (empty: zeros)");
             if (spec.HasCellState)
             {
-                w.Line("    Slot(initialCell, " + Num(slot) + ", B), // c0 (empty: zeros)");
+                w.Line("    Slot(initialCell, " + Num(slot) + ", B, HiddenSize), // c0 (empty: zeros)");
             }
-            w.Line("    _outputL" + l + ".AsSpan(" + (direction == 0 ? "0" : "HiddenSize") + "), LayerOutputSize,");
-            w.Line("    _finalHidden.AsSpan(" + Num(slot) + " * B * HiddenSize, B * HiddenSize),");
+            string target = merge ? "_rawL" + l : "_outputL" + l;
+            string ld = merge ? "2 * StateSize" : "LayerOutputSize";
+            w.Line("    " + target + ".AsSpan(" + (direction == 0 ? "0" : "StateSize") + "), " + ld + ",");
+            w.Line("    _finalHidden.AsSpan(" + Num(slot) + " * B * StateSize, B * StateSize),");
             if (spec.HasCellState)
             {
                 w.Line("    _finalCell.AsSpan(" + Num(slot) + " * B * HiddenSize, B * HiddenSize),");

@@ -19,10 +19,19 @@ internal static partial class ModelEmitter
             w.Line("global::System.ReadOnlySpan<float> top = " + TopOutput(spec) + ".AsSpan(0, B * T * LayerOutputSize);");
             if (manyToOne)
             {
-                w.Line(spec.Bidirectional
-                    ? "// features [B, 2H] = [forward output at len−1, reverse output at 0]: PyTorch's cat(h_n[-2], h_n[-1])."
-                    : "// features [B, H] = output at each sequence's last valid step (= h_n of the last layer).");
-                w.Line(K + "SequenceOps.GatherLastStep(top, lengths, B, T, HiddenSize, Directions, _features);");
+                if (HasMerge(spec))
+                {
+                    w.Line("// [forward output at len−1, reverse output at 0] (the final states), then merged: " + MergeFormula(spec) + ".");
+                    w.Line(K + "SequenceOps.GatherLastStep(_rawL" + Num(spec.Layers - 1) + ".AsSpan(0, B * T * 2 * StateSize), lengths, B, T, StateSize, 2, _lastRaw);");
+                    w.Line(K + "BidirectionalMerge.Forward(global::RnnGen.Merge." + spec.Merge + ", _lastRaw.AsSpan(0, B * 2 * StateSize), B, StateSize, _features.AsSpan(0, B * StateSize));");
+                }
+                else
+                {
+                    w.Line(spec.Bidirectional
+                        ? "// features [B, 2S] = [forward output at len−1, reverse output at 0]: PyTorch's cat(h_n[-2], h_n[-1])."
+                        : "// features [B, S] = output at each sequence's last valid step (= h_n of the last layer).");
+                    w.Line(K + "SequenceOps.GatherLastStep(top, lengths, B, T, StateSize, Directions, _features);");
+                }
                 w.Line("_rows = B;");
             }
             else
@@ -117,17 +126,26 @@ internal static partial class ModelEmitter
             w.Line(K + "LinearHead.Backward(_rows, LayerOutputSize, OutputSize, _features.AsSpan(0, _rows * LayerOutputSize), " + headWeights +
                    ", _dLogits.AsSpan(0, _rows * OutputSize), g.Slice(HeadWeightOffset, HeadWeightLength), g.Slice(HeadBiasOffset, HeadBiasLength), _dFeatures.AsSpan(0, _rows * LayerOutputSize));");
             w.Line("global::System.Span<float> top = " + TopOutputGradient(spec) + ".AsSpan(0, B * T * LayerOutputSize);");
-            if (manyToOne)
+            bool raw = manyToOne && HasMerge(spec);
+            if (raw)
+            {
+                w.Line("// through the merge of the two final states, then into the raw (unmerged) top-layer outputs");
+                w.Line(K + "BidirectionalMerge.Backward(global::RnnGen.Merge." + spec.Merge + ", _lastRaw.AsSpan(0, B * 2 * StateSize), _dFeatures.AsSpan(0, B * StateSize), B, StateSize, _dLastRaw.AsSpan(0, B * 2 * StateSize));");
+                w.Line("global::System.Span<float> dRaw = _dRawL" + Num(spec.Layers - 1) + ".AsSpan(0, B * T * 2 * StateSize);");
+                w.Line("dRaw.Clear();");
+                w.Line(K + "SequenceOps.ScatterLastStep(_dLastRaw.AsSpan(0, B * 2 * StateSize), _lengths.AsSpan(0, B), B, T, StateSize, 2, dRaw);");
+            }
+            else if (manyToOne)
             {
                 w.Line("top.Clear();");
-                w.Line(K + "SequenceOps.ScatterLastStep(_dFeatures.AsSpan(0, B * LayerOutputSize), _lengths.AsSpan(0, B), B, T, HiddenSize, Directions, top);");
+                w.Line(K + "SequenceOps.ScatterLastStep(_dFeatures.AsSpan(0, B * LayerOutputSize), _lengths.AsSpan(0, B), B, T, StateSize, Directions, top);");
             }
             else
             {
                 w.Line(K + "SequenceOps.ScatterValidRows(_dFeatures.AsSpan(0, _rows * LayerOutputSize), _lengths.AsSpan(0, B), B, T, LayerOutputSize, top);");
             }
             w.Line("_lossReady = false;");
-            w.Line("BackwardLayers(default, default, computeInputGradient: false);");
+            w.Line("BackwardLayers(default, default, computeInputGradient: false, topGradientIsRaw: " + (raw ? "true" : "false") + ");");
         }
     }
 }

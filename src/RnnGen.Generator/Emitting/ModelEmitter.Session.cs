@@ -26,12 +26,29 @@ internal static partial class ModelEmitter
             w.Line("private readonly " + model + " _model;");
             w.Line("private readonly int[] _lengths;          // [B] valid steps per sequence");
             w.Line("private readonly int[] _ones;             // [B] all 1: the lengths of a streaming step");
-            w.Line("private readonly float[] _input;          // [B, T, I] validated copy, zero past each length");
-            w.Line("private readonly float[] _inputGradient;  // [B, T, I]");
+            w.Line(spec.HasEmbedding
+                ? "private readonly float[] _input;          // [B, T, E] embedded tokens, zero past each length"
+                : "private readonly float[] _input;          // [B, T, I] validated copy, zero past each length");
+            w.Line("private readonly float[] _inputGradient;  // [B, T, " + (spec.HasEmbedding ? "E" : "I") + "]");
+            if (spec.HasEmbedding)
+            {
+                w.Line("private readonly int[] _tokens;           // [B, T] token ids of the last Forward");
+            }
             for (int layer = 0; layer < spec.Layers; layer++)
             {
                 w.Line("private readonly float[] _outputL" + Num(layer) + ";       // [B, T, D·H] layer " + Num(layer) + " outputs");
                 w.Line("private readonly float[] _dOutputL" + Num(layer) + ";      // [B, T, D·H] gradient of layer " + Num(layer) + " outputs");
+                if (HasMerge(spec))
+                {
+                    w.Line("private readonly float[] _rawL" + Num(layer) + ";          // [B, T, 2·S] both directions before the " + Lower(spec.Merge.ToString()) + " merge");
+                    w.Line("private readonly float[] _dRawL" + Num(layer) + ";         // [B, T, 2·S]");
+                }
+                if (HasDropoutAfter(spec, layer))
+                {
+                    w.Line("private readonly float[] _droppedL" + Num(layer) + ";      // [B, T, D·H] layer " + Num(layer) + " outputs after dropout (training)");
+                    w.Line("private readonly float[] _dDroppedL" + Num(layer) + ";     // [B, T, D·H]");
+                    w.Line("private readonly float[] _dropMaskL" + Num(layer) + ";     // [B, T, D·H] 0 or 1/(1 − p)");
+                }
                 for (int direction = 0; direction < spec.Directions; direction++)
                 {
                     w.Line("private readonly float[] _cache" + Suffix(layer, direction) + "; // what backward needs of layer " + Num(layer) + (direction == 1 ? " reverse" : ""));
@@ -66,6 +83,11 @@ internal static partial class ModelEmitter
                     ? "private readonly float[] _features;       // [B, D·H] last valid step of each sequence"
                     : "private readonly float[] _features;       // [N, D·H] the valid steps, packed");
                 w.Line("private readonly float[] _dFeatures;      // gradient of _features");
+                if (manyToOne && HasMerge(spec))
+                {
+                    w.Line("private readonly float[] _lastRaw;        // [B, 2·S] the two directions' final outputs before the merge");
+                    w.Line("private readonly float[] _dLastRaw;       // [B, 2·S]");
+                }
                 w.Line("private readonly float[] _logits;         // [rows, O] head pre-activations");
                 w.Line("private readonly float[] _dLogits;        // [rows, O] gradient of the loss w.r.t. the logits");
                 w.Line("private readonly float[] _headRows;       // [rows, O] head outputs (activation applied)");
@@ -73,6 +95,11 @@ internal static partial class ModelEmitter
                 w.Line(spec.Head == HeadKind.Softmax
                     ? "private readonly int[] _targetRows;        // [rows] class targets of the valid rows"
                     : "private readonly float[] _targetRows;      // [rows, O] targets of the valid rows");
+            }
+            if (spec.Dropout > 0 && spec.Layers > 1)
+            {
+                w.Line("private global::RnnGen.Initialization.SeededRandom _random; // draws the dropout masks");
+                w.Line("private bool _dropoutActive;                 // the last Forward applied dropout");
             }
             w.Line("private int _batch;");
             w.Line("private int _steps;");
@@ -95,25 +122,40 @@ internal static partial class ModelEmitter
                 w.Line("_lengths = new int[maxBatch];");
                 w.Line("_ones = new int[maxBatch];");
                 w.Line("global::System.Array.Fill(_ones, 1);");
-                w.Line("_input = new float[positions * InputSize];");
-                w.Line("_inputGradient = new float[positions * InputSize];");
+                w.Line("_input = new float[positions * FeatureSize];");
+                w.Line("_inputGradient = new float[positions * FeatureSize];");
+                if (spec.HasEmbedding)
+                {
+                    w.Line("_tokens = new int[positions];");
+                }
                 for (int layer = 0; layer < spec.Layers; layer++)
                 {
                     w.Line("_outputL" + Num(layer) + " = new float[positions * LayerOutputSize];");
                     w.Line("_dOutputL" + Num(layer) + " = new float[positions * LayerOutputSize];");
+                    if (HasMerge(spec))
+                    {
+                        w.Line("_rawL" + Num(layer) + " = new float[positions * 2 * StateSize];");
+                        w.Line("_dRawL" + Num(layer) + " = new float[positions * 2 * StateSize];");
+                    }
+                    if (HasDropoutAfter(spec, layer))
+                    {
+                        w.Line("_droppedL" + Num(layer) + " = new float[positions * LayerOutputSize];");
+                        w.Line("_dDroppedL" + Num(layer) + " = new float[positions * LayerOutputSize];");
+                        w.Line("_dropMaskL" + Num(layer) + " = new float[positions * LayerOutputSize];");
+                    }
                     for (int direction = 0; direction < spec.Directions; direction++)
                     {
                         w.Line("_cache" + Suffix(layer, direction) + " = new float[" + kernel + ".CacheLength(maxBatch, maxSteps, HiddenSize)];");
                     }
                 }
-                w.Line("_finalHidden = new float[Layers * Directions * maxBatch * HiddenSize];");
+                w.Line("_finalHidden = new float[Layers * Directions * maxBatch * StateSize];");
                 if (spec.HasCellState)
                 {
                     w.Line("_finalCell = new float[Layers * Directions * maxBatch * HiddenSize];");
                 }
                 w.Line("_scratch = new float[" + kernel + ".ScratchLength(maxBatch, maxSteps, HiddenSize)];");
-                w.Line("_initialHidden = new float[Layers * Directions * maxBatch * HiddenSize];");
-                w.Line("_initialHiddenGradient = new float[Layers * Directions * maxBatch * HiddenSize];");
+                w.Line("_initialHidden = new float[Layers * Directions * maxBatch * StateSize];");
+                w.Line("_initialHiddenGradient = new float[Layers * Directions * maxBatch * StateSize];");
                 if (spec.HasCellState)
                 {
                     w.Line("_initialCell = new float[Layers * Directions * maxBatch * HiddenSize];");
@@ -121,8 +163,8 @@ internal static partial class ModelEmitter
                 }
                 if (!spec.Bidirectional)
                 {
-                    w.Line("_stateHidden = new float[Layers * maxBatch * HiddenSize];");
-                    w.Line("_nextHidden = new float[Layers * maxBatch * HiddenSize];");
+                    w.Line("_stateHidden = new float[Layers * maxBatch * StateSize];");
+                    w.Line("_nextHidden = new float[Layers * maxBatch * StateSize];");
                     if (spec.HasCellState)
                     {
                         w.Line("_stateCell = new float[Layers * maxBatch * HiddenSize];");
@@ -134,6 +176,11 @@ internal static partial class ModelEmitter
                     string rows = manyToOne ? "maxBatch" : "positions";
                     w.Line("_features = new float[" + rows + " * LayerOutputSize];");
                     w.Line("_dFeatures = new float[" + rows + " * LayerOutputSize];");
+                    if (manyToOne && HasMerge(spec))
+                    {
+                        w.Line("_lastRaw = new float[maxBatch * 2 * StateSize];");
+                        w.Line("_dLastRaw = new float[maxBatch * 2 * StateSize];");
+                    }
                     w.Line("_logits = new float[" + rows + " * OutputSize];");
                     w.Line("_dLogits = new float[" + rows + " * OutputSize];");
                     w.Line("_headRows = new float[" + rows + " * OutputSize];");
@@ -162,11 +209,12 @@ internal static partial class ModelEmitter
             w.Line();
             EmitUniformSessionMembers(w, spec);
             w.Line();
-            w.Line("private static global::System.ReadOnlySpan<float> Slot(global::System.ReadOnlySpan<float> states, int slot, int batch) =>");
-            w.Line("    states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);");
+            w.Line("// One layer-direction's [B, width] block of a [Layers · Directions, B, width] state tensor; empty stays empty.");
+            w.Line("private static global::System.ReadOnlySpan<float> Slot(global::System.ReadOnlySpan<float> states, int slot, int batch, int width) =>");
+            w.Line("    states.IsEmpty ? default : states.Slice(slot * batch * width, batch * width);");
             w.Line();
-            w.Line("private static global::System.Span<float> MutableSlot(global::System.Span<float> states, int slot, int batch) =>");
-            w.Line("    states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);");
+            w.Line("private static global::System.Span<float> MutableSlot(global::System.Span<float> states, int slot, int batch, int width) =>");
+            w.Line("    states.IsEmpty ? default : states.Slice(slot * batch * width, batch * width);");
         }
     }
 
@@ -190,8 +238,8 @@ internal static partial class ModelEmitter
         w.Doc("<summary>Outputs of the last layer, [Batch, Steps, LayerOutputSize], zero past each sequence's length;\nfor bidirectional models each step is [forward, reverse].</summary>");
         w.Line("public global::System.ReadOnlySpan<float> Output => " + TopOutput(spec) + ".AsSpan(0, _batch * _steps * LayerOutputSize);");
         w.Line();
-        w.Doc("<summary>Hidden state of every layer and direction at each sequence's last valid step,\n[Layers · Directions, Batch, HiddenSize] (PyTorch's h_n).</summary>");
-        w.Line("public global::System.ReadOnlySpan<float> FinalHidden => _finalHidden.AsSpan(0, Layers * Directions * _batch * HiddenSize);");
+        w.Doc("<summary>Hidden state of every layer and direction at each sequence's last valid step,\n[Layers · Directions, Batch, StateSize] (PyTorch's h_n).</summary>");
+        w.Line("public global::System.ReadOnlySpan<float> FinalHidden => _finalHidden.AsSpan(0, Layers * Directions * _batch * StateSize);");
         if (spec.HasCellState)
         {
             w.Line();
@@ -199,8 +247,8 @@ internal static partial class ModelEmitter
             w.Line("public global::System.ReadOnlySpan<float> FinalCell => _finalCell.AsSpan(0, Layers * Directions * _batch * HiddenSize);");
         }
         w.Line();
-        w.Doc("<summary>Gradient w.r.t. the initial hidden state [Layers · Directions, Batch, HiddenSize]; filled by Backward\nwhen Forward was given an initial state.</summary>");
-        w.Line("public global::System.ReadOnlySpan<float> InitialHiddenGradient => _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * _batch * HiddenSize) : default;");
+        w.Doc("<summary>Gradient w.r.t. the initial hidden state [Layers · Directions, Batch, StateSize]; filled by Backward\nwhen Forward was given an initial state.</summary>");
+        w.Line("public global::System.ReadOnlySpan<float> InitialHiddenGradient => _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * _batch * StateSize) : default;");
         w.Line();
         if (spec.HasCellState)
         {
@@ -208,8 +256,23 @@ internal static partial class ModelEmitter
             w.Line("public global::System.ReadOnlySpan<float> InitialCellGradient => _hasInitialState ? _initialCellGradient.AsSpan(0, Layers * Directions * _batch * HiddenSize) : default;");
             w.Line();
         }
-        w.Doc("<summary>Gradient of the loss w.r.t. the input, [Batch, Steps, InputSize]; filled by Backward when asked.</summary>");
-        w.Line("public global::System.ReadOnlySpan<float> InputGradient => _inputGradient.AsSpan(0, _batch * _steps * InputSize);");
+        w.Doc(spec.HasEmbedding
+            ? "<summary>Gradient of the loss w.r.t. the embedded input, [Batch, Steps, EmbeddingSize]; filled by Backward when asked.</summary>"
+            : "<summary>Gradient of the loss w.r.t. the input, [Batch, Steps, InputSize]; filled by Backward when asked.</summary>");
+        w.Line("public global::System.ReadOnlySpan<float> InputGradient => _inputGradient.AsSpan(0, _batch * _steps * FeatureSize);");
+        if (spec.Dropout > 0 && spec.Layers > 1)
+        {
+            w.Line();
+            w.Doc("<summary>Training mode: Forward applies dropout (p = " + spec.Dropout.ToString("R", System.Globalization.CultureInfo.InvariantCulture) +
+                  ") between layers with masks drawn from a seeded generator.\nOff (the default) for inference: no dropout, as PyTorch's eval().</summary>");
+            w.Line("public bool Training { get; set; }");
+            w.Line();
+            w.Doc("<summary>Re-seeds the generator of the dropout masks (sessions start from seed 0).</summary>");
+            w.Line("public void SeedDropout(long seed) => _random = new global::RnnGen.Initialization.SeededRandom(seed);");
+            w.Line();
+            w.Doc("<summary>The dropout generator's state, for checkpoints that resume bit for bit.</summary>");
+            w.Line("public (ulong Low, ulong High) DropoutRandomState { get => _random.State; set => _random.State = value; }");
+        }
         if (spec.Head != HeadKind.None)
         {
             w.Line();
@@ -226,20 +289,32 @@ internal static partial class ModelEmitter
         }
     }
 
+    internal static bool HasMerge(ModelSpec spec) => spec.Bidirectional && spec.Merge != MergeKind.Concat;
+
+    internal static bool HasDropoutAfter(ModelSpec spec, int layer) => spec.Dropout > 0 && layer < spec.Layers - 1;
+
     /// <summary>The <c>IRnnSession</c> members whose generated form is cell- or head-specific.</summary>
     private static void EmitUniformSessionMembers(SourceWriter w, ModelSpec spec)
     {
         const string I = "global::RnnGen.IRnnSession.";
-        const string Rs = "global::System.ReadOnlySpan<float>";
+        const string Ri2 = "global::System.ReadOnlySpan<int>";
         w.Line("// IRnnSession, for generic runtime code; the members above are the typed API.");
+        string own = spec.HasEmbedding ? Ri2 + " tokens" : Rs + " input";
+        string ownName = spec.HasEmbedding ? "tokens" : "input";
+        string other = spec.HasEmbedding ? Rs + " input" : Ri2 + " tokens";
+        string otherMessage = spec.HasEmbedding
+            ? "\"This model reads token ids: call Forward(ReadOnlySpan<int> tokens, ...).\""
+            : "\"This model reads feature vectors: call Forward(ReadOnlySpan<float> input, ...).\"";
+        w.Line("void " + I + "Forward(" + other + ", int batch, int steps, " + Ri2 + " lengths) => throw new global::System.NotSupportedException(" + otherMessage + ");");
+        w.Line("void " + I + "Forward(" + other + ", int batch, int steps, " + Ri2 + " lengths, " + Rs + " initialHidden, " + Rs + " initialCell) => throw new global::System.NotSupportedException(" + otherMessage + ");");
         if (!spec.HasCellState)
         {
             w.Line(Rs + " " + I + "FinalCell => default; // no cell state in a " + CellName(spec) + " cell");
             w.Line(Rs + " " + I + "InitialCellGradient => default;");
-            using (w.Block("void " + I + "Forward(" + Rs + " input, int batch, int steps, global::System.ReadOnlySpan<int> lengths, " + Rs + " initialHidden, " + Rs + " initialCell)"))
+            using (w.Block("void " + I + "Forward(" + own + ", int batch, int steps, " + Ri2 + " lengths, " + Rs + " initialHidden, " + Rs + " initialCell)"))
             {
                 w.Line("global::RnnGen.Runtime.Guard.LengthOrEmpty(initialCell.Length, 0, nameof(initialCell), \"empty: a " + CellName(spec) + " cell has no cell state\");");
-                w.Line("Forward(input, batch, steps, lengths, initialHidden);");
+                w.Line("Forward(" + ownName + ", batch, steps, lengths, initialHidden);");
             }
             using (w.Block("void " + I + "Backward(" + Rs + " outputGradient, " + Rs + " finalHiddenGradient, " + Rs + " finalCellGradient, bool computeInputGradient)"))
             {

@@ -26,7 +26,7 @@ internal static partial class ModelEmitter
             }
             using (w.Block("for (int layer = 0; layer < Layers; layer++)"))
             {
-                w.Line("_stateHidden.AsSpan((layer * MaxBatch + sequence) * HiddenSize, HiddenSize).Clear();");
+                w.Line("_stateHidden.AsSpan((layer * MaxBatch + sequence) * StateSize, StateSize).Clear();");
                 if (spec.HasCellState)
                 {
                     w.Line("_stateCell.AsSpan((layer * MaxBatch + sequence) * HiddenSize, HiddenSize).Clear();");
@@ -35,14 +35,23 @@ internal static partial class ModelEmitter
         }
         w.Line();
         w.Doc("<summary>\nStreaming inference: advances each of the first <paramref name=\"batch\"/> sequences by one step from its kept\n" +
-              "state. <paramref name=\"input\"/> is [batch, InputSize]. Afterwards <see cref=\"Output\"/> is [batch, 1, LayerOutputSize]" +
+              "state. The input is " + (spec.HasEmbedding ? "[batch] token ids" : "[batch, InputSize]") + ". Afterwards <see cref=\"Output\"/> is [batch, 1, LayerOutputSize]" +
               (head ? "\nand <see cref=\"HeadOutput\"/> holds the head's output for this step" : "") + ". Equivalent to Forward over the whole\n" +
               "sequence so far, without re-running it.\n</summary>");
-        using (w.Block("public void Step(global::System.ReadOnlySpan<float> input, int batch)"))
+        bool tokens = spec.HasEmbedding;
+        using (w.Block("public void Step(" + (tokens ? Ri + " tokens" : Rs + " input") + ", int batch)"))
         {
             w.Line("global::RnnGen.Runtime.Guard.Batch(batch, MaxBatch);");
-            w.Line("global::RnnGen.Runtime.Guard.Length(input.Length, (long)batch * InputSize, nameof(input), \"[batch, InputSize]\");");
-            w.Line(K + "SequenceOps.CopyInput(input, _input, batch, 1, InputSize, _ones);");
+            if (tokens)
+            {
+                w.Line("global::RnnGen.Runtime.Guard.Length(tokens.Length, batch, nameof(tokens), \"[batch]\");");
+                w.Line(K + "Embedding.ForwardPadded(tokens, _ones.AsSpan(0, batch), batch, 1, _model.Parameters.AsSpan(EmbeddingWeightOffset, EmbeddingWeightLength), Vocabulary, EmbeddingSize, _input.AsSpan(0, batch * EmbeddingSize));");
+            }
+            else
+            {
+                w.Line("global::RnnGen.Runtime.Guard.Length(input.Length, (long)batch * InputSize, nameof(input), \"[batch, InputSize]\");");
+                w.Line(K + "SequenceOps.CopyInput(input, _input, batch, 1, InputSize, _ones);");
+            }
             w.Line("int B = batch;");
             w.Line("_batch = batch;");
             w.Line("_steps = 1;");
@@ -57,8 +66,8 @@ internal static partial class ModelEmitter
             w.Line("// The new states become the kept states; the final states report them.");
             using (w.Block("for (int layer = 0; layer < Layers; layer++)"))
             {
-                w.Line("_nextHidden.AsSpan(layer * MaxBatch * HiddenSize, B * HiddenSize).CopyTo(_stateHidden.AsSpan(layer * MaxBatch * HiddenSize));");
-                w.Line("_nextHidden.AsSpan(layer * MaxBatch * HiddenSize, B * HiddenSize).CopyTo(_finalHidden.AsSpan(layer * B * HiddenSize));");
+                w.Line("_nextHidden.AsSpan(layer * MaxBatch * StateSize, B * StateSize).CopyTo(_stateHidden.AsSpan(layer * MaxBatch * StateSize));");
+                w.Line("_nextHidden.AsSpan(layer * MaxBatch * StateSize, B * StateSize).CopyTo(_finalHidden.AsSpan(layer * B * StateSize));");
                 if (spec.HasCellState)
                 {
                     w.Line("_nextCell.AsSpan(layer * MaxBatch * HiddenSize, B * HiddenSize).CopyTo(_stateCell.AsSpan(layer * MaxBatch * HiddenSize));");

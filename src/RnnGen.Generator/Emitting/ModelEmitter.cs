@@ -91,12 +91,27 @@ internal static partial class ModelEmitter
 
     private static void EmitConstants(SourceWriter w, ModelSpec spec, IReadOnlyList<ParameterSpec> parameters)
     {
-        Const(w, "int", "InputSize", Num(spec.InputSize), "Features per time step of the input [B, T, InputSize].");
-        Const(w, "int", "HiddenSize", Num(spec.HiddenSize), "Hidden units per direction.");
+        if (spec.HasEmbedding)
+        {
+            Const(w, "int", "Vocabulary", Num(spec.Vocabulary), "Token ids 0..Vocabulary−1; the input is int ids [B, T].");
+            Const(w, "int", "EmbeddingSize", Num(spec.EmbeddingSize), "Width of embedding.weight [Vocabulary, EmbeddingSize].");
+            Const(w, "int", "PaddingId", Num(spec.PaddingId), spec.PaddingId >= 0 ? "Token id whose embedding row gets no gradient." : "No padding id (−1).");
+        }
+        else
+        {
+            Const(w, "int", "InputSize", Num(spec.InputSize), "Features per time step of the input [B, T, InputSize].");
+        }
+        Const(w, "int", "FeatureSize", Num(spec.FeatureSize), spec.HasEmbedding ? "Features per step entering layer 0: EmbeddingSize." : "Features per step entering layer 0: InputSize.");
+        Const(w, "int", "HiddenSize", Num(spec.HiddenSize), "Hidden units per direction" + (spec.HasCellState ? " (and cell state width)." : "."));
+        Const(w, "int", "StateSize", Num(spec.StateSize), spec.ProjectionSize > 0
+            ? "Width of each direction's output and hidden state: the projection size."
+            : "Width of each direction's output and hidden state (HiddenSize; the projection size with a projection).");
         Const(w, "int", "Layers", Num(spec.Layers), "Stacked recurrent layers.");
         Const(w, "int", "Directions", Num(spec.Directions), spec.Bidirectional ? "Two directions: forward and reverse." : "One direction: forward.");
         Const(w, "int", "Gates", Num(spec.Gates), "Gate blocks per cell (" + GateNames(spec) + ").");
-        Const(w, "int", "LayerOutputSize", Num(spec.LayerOutputSize), "Width of each layer's output: Directions · HiddenSize.");
+        Const(w, "int", "LayerOutputSize", Num(spec.LayerOutputSize), spec.Bidirectional && spec.Merge != MergeKind.Concat
+            ? "Width of each layer's output: StateSize (the two directions are merged by " + Lower(spec.Merge.ToString()) + ")."
+            : "Width of each layer's output: Directions · StateSize.");
         if (spec.Head != HeadKind.None)
         {
             Const(w, "int", "OutputSize", Num(spec.OutputSize), "Outputs of the " + Lower(spec.Head.ToString()) + " head.");
@@ -149,7 +164,7 @@ internal static partial class ModelEmitter
         w.Line();
         w.Line("int global::RnnGen.IRnnModel.ParameterCount => ParameterCount;");
         w.Line();
-        w.Line("int global::RnnGen.IRnnNetwork.InputSize => InputSize;");
+        w.Line("int global::RnnGen.IRnnNetwork.InputSize => FeatureSize;");
         w.Line();
         w.Line("int global::RnnGen.IRnnNetwork.HiddenSize => HiddenSize;");
         w.Line();
@@ -194,6 +209,12 @@ internal static partial class ModelEmitter
             }
         }
         w.Line();
+        if (spec.HasEmbedding)
+        {
+            w.Doc("<summary>When set, backward leaves <c>embedding.weight</c>'s gradient untouched (pretrained, frozen vectors).</summary>");
+            w.Line("public bool FreezeEmbedding { get; set; }");
+            w.Line();
+        }
         w.Doc("<summary>Sets every gradient to zero (call before accumulating a new batch).</summary>");
         w.Line("public void ZeroGradients() => global::System.Array.Clear(Gradients);");
         w.Line();

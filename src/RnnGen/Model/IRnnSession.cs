@@ -22,6 +22,13 @@ public interface IRnnSession
     void Forward(ReadOnlySpan<float> input, int batch, int steps, ReadOnlySpan<int> lengths,
         ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell);
 
+    /// <summary>Forward over token ids [B, T] (models declared with Vocabulary/EmbeddingSize).</summary>
+    void Forward(ReadOnlySpan<int> tokens, int batch, int steps, ReadOnlySpan<int> lengths);
+
+    /// <summary>Forward over token ids from given initial states.</summary>
+    void Forward(ReadOnlySpan<int> tokens, int batch, int steps, ReadOnlySpan<int> lengths,
+        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell);
+
     /// <summary>BPTT from gradients of the outputs and final states (any may be empty).</summary>
     void Backward(ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> finalHiddenGradient,
         ReadOnlySpan<float> finalCellGradient, bool computeInputGradient);

@@ -44,15 +44,19 @@ namespace Demo
     {
         /// <summary>Features per time step of the input [B, T, InputSize].</summary>
         public const int InputSize = 5;
+        /// <summary>Features per step entering layer 0: InputSize.</summary>
+        public const int FeatureSize = 5;
         /// <summary>Hidden units per direction.</summary>
         public const int HiddenSize = 16;
+        /// <summary>Width of each direction's output and hidden state (HiddenSize; the projection size with a projection).</summary>
+        public const int StateSize = 16;
         /// <summary>Stacked recurrent layers.</summary>
         public const int Layers = 2;
         /// <summary>Two directions: forward and reverse.</summary>
         public const int Directions = 2;
         /// <summary>Gate blocks per cell (GRU: r, z, n).</summary>
         public const int Gates = 3;
-        /// <summary>Width of each layer's output: Directions · HiddenSize.</summary>
+        /// <summary>Width of each layer's output: Directions · StateSize.</summary>
         public const int LayerOutputSize = 32;
         /// <summary>Outputs of the softmax head.</summary>
         public const int OutputSize = 4;
@@ -144,7 +148,7 @@ namespace Demo
 
         int global::RnnGen.IRnnModel.ParameterCount => ParameterCount;
 
-        int global::RnnGen.IRnnNetwork.InputSize => InputSize;
+        int global::RnnGen.IRnnNetwork.InputSize => FeatureSize;
 
         int global::RnnGen.IRnnNetwork.HiddenSize => HiddenSize;
 
@@ -306,8 +310,8 @@ namespace Demo
                 _lengths = new int[maxBatch];
                 _ones = new int[maxBatch];
                 global::System.Array.Fill(_ones, 1);
-                _input = new float[positions * InputSize];
-                _inputGradient = new float[positions * InputSize];
+                _input = new float[positions * FeatureSize];
+                _inputGradient = new float[positions * FeatureSize];
                 _outputL0 = new float[positions * LayerOutputSize];
                 _dOutputL0 = new float[positions * LayerOutputSize];
                 _cacheL0 = new float[global::RnnGen.Kernels.GruLayer.CacheLength(maxBatch, maxSteps, HiddenSize)];
@@ -316,10 +320,10 @@ namespace Demo
                 _dOutputL1 = new float[positions * LayerOutputSize];
                 _cacheL1 = new float[global::RnnGen.Kernels.GruLayer.CacheLength(maxBatch, maxSteps, HiddenSize)];
                 _cacheL1Reverse = new float[global::RnnGen.Kernels.GruLayer.CacheLength(maxBatch, maxSteps, HiddenSize)];
-                _finalHidden = new float[Layers * Directions * maxBatch * HiddenSize];
+                _finalHidden = new float[Layers * Directions * maxBatch * StateSize];
                 _scratch = new float[global::RnnGen.Kernels.GruLayer.ScratchLength(maxBatch, maxSteps, HiddenSize)];
-                _initialHidden = new float[Layers * Directions * maxBatch * HiddenSize];
-                _initialHiddenGradient = new float[Layers * Directions * maxBatch * HiddenSize];
+                _initialHidden = new float[Layers * Directions * maxBatch * StateSize];
+                _initialHiddenGradient = new float[Layers * Directions * maxBatch * StateSize];
                 _features = new float[maxBatch * LayerOutputSize];
                 _dFeatures = new float[maxBatch * LayerOutputSize];
                 _logits = new float[maxBatch * OutputSize];
@@ -349,15 +353,15 @@ namespace Demo
             public global::System.ReadOnlySpan<float> Output => _outputL1.AsSpan(0, _batch * _steps * LayerOutputSize);
 
             /// <summary>Hidden state of every layer and direction at each sequence's last valid step,
-            /// [Layers · Directions, Batch, HiddenSize] (PyTorch's h_n).</summary>
-            public global::System.ReadOnlySpan<float> FinalHidden => _finalHidden.AsSpan(0, Layers * Directions * _batch * HiddenSize);
+            /// [Layers · Directions, Batch, StateSize] (PyTorch's h_n).</summary>
+            public global::System.ReadOnlySpan<float> FinalHidden => _finalHidden.AsSpan(0, Layers * Directions * _batch * StateSize);
 
-            /// <summary>Gradient w.r.t. the initial hidden state [Layers · Directions, Batch, HiddenSize]; filled by Backward
+            /// <summary>Gradient w.r.t. the initial hidden state [Layers · Directions, Batch, StateSize]; filled by Backward
             /// when Forward was given an initial state.</summary>
-            public global::System.ReadOnlySpan<float> InitialHiddenGradient => _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * _batch * HiddenSize) : default;
+            public global::System.ReadOnlySpan<float> InitialHiddenGradient => _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * _batch * StateSize) : default;
 
             /// <summary>Gradient of the loss w.r.t. the input, [Batch, Steps, InputSize]; filled by Backward when asked.</summary>
-            public global::System.ReadOnlySpan<float> InputGradient => _inputGradient.AsSpan(0, _batch * _steps * InputSize);
+            public global::System.ReadOnlySpan<float> InputGradient => _inputGradient.AsSpan(0, _batch * _steps * FeatureSize);
 
             /// <summary>The head's class probabilities, [Batch, OutputSize].</summary>
             public global::System.ReadOnlySpan<float> HeadOutput => _headOutput.AsSpan(0, _batch * OutputSize);
@@ -376,22 +380,20 @@ namespace Demo
             }
 
             /// <summary>
-            /// Like <see cref="Forward(global::System.ReadOnlySpan{float}, int, int, global::System.ReadOnlySpan{int})"/>, starting from
-            /// <paramref name="initialHidden"/> [Layers · Directions, batch, HiddenSize] (PyTorch's h_0; empty: zeros).
-            /// Backward then also fills <see cref="InitialHiddenGradient"/>.
+            /// Like the Forward above, starting from <paramref name="initialHidden"/> [Layers · Directions, batch, StateSize]
+            /// (PyTorch's h_0; empty: zeros). Backward then also fills <see cref="InitialHiddenGradient"/>.
             /// </summary>
             public void Forward(global::System.ReadOnlySpan<float> input, int batch, int steps, global::System.ReadOnlySpan<int> lengths, global::System.ReadOnlySpan<float> initialHidden)
             {
                 global::RnnGen.Runtime.Guard.BatchAndSteps(batch, steps, MaxBatch, MaxSteps);
                 global::RnnGen.Runtime.Guard.Length(input.Length, (long)batch * steps * InputSize, nameof(input), "[batch, steps, InputSize]");
-                global::RnnGen.Runtime.Guard.LengthOrEmpty(initialHidden.Length, (long)Layers * Directions * batch * HiddenSize, nameof(initialHidden), "[Layers · Directions, batch, HiddenSize]");
+                global::RnnGen.Runtime.Guard.LengthOrEmpty(initialHidden.Length, (long)Layers * Directions * batch * StateSize, nameof(initialHidden), "[Layers · Directions, batch, StateSize]");
                 global::RnnGen.Kernels.SequenceOps.CopyLengths(lengths, batch, steps, _lengths);
                 global::RnnGen.Kernels.SequenceOps.CopyInput(input, _input, batch, steps, InputSize, _lengths);
-                int stateLength = Layers * Directions * batch * HiddenSize;
                 _hasInitialState = !initialHidden.IsEmpty;
                 if (_hasInitialState)
                 {
-                    global::RnnGen.Kernels.SequenceOps.CopyState(initialHidden, _initialHidden.AsSpan(0, stateLength), nameof(initialHidden));
+                    global::RnnGen.Kernels.SequenceOps.CopyState(initialHidden, _initialHidden.AsSpan(0, Layers * Directions * batch * StateSize), nameof(initialHidden));
                 }
                 _batch = batch;
                 _steps = steps;
@@ -406,33 +408,35 @@ namespace Demo
                 int B = _batch, T = _steps;
                 global::System.ReadOnlySpan<float> p = _model.Parameters;
                 global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);
-                global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
+                global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;
 
                 // Layer 0, forward: x [B, T, 5] -> y[:, :, 0..16] of [B, T, 32]; final state slot 0.
                 // Gates [B·T, 48] = x·W_ihᵀ + b_ih in one GEMM, then per step h·W_hhᵀ + b_hh and the fused cell update.
                 global::RnnGen.Kernels.GruLayer.Forward(
-                    new global::RnnGen.Kernels.LayerDims(B, T, InputSize, HiddenSize),
+                    new global::RnnGen.Kernels.LayerDims(B, T, FeatureSize, HiddenSize),
                     reverse: false,
                     lengths,
-                    _input.AsSpan(0, B * T * InputSize),
+                    _input.AsSpan(0, B * T * FeatureSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length)),
-                    Slot(initialHidden, 0, B), // h0 (empty: zeros)
+                    Slot(initialHidden, 0, B, StateSize), // h0 (empty: zeros)
                     _outputL0.AsSpan(0), LayerOutputSize,
-                    _finalHidden.AsSpan(0 * B * HiddenSize, B * HiddenSize),
+                    _finalHidden.AsSpan(0 * B * StateSize, B * StateSize),
                     _cacheL0);
 
                 // Layer 0, reverse: x [B, T, 5] -> y[:, :, 16..32] of [B, T, 32]; final state slot 1.
                 // Gates [B·T, 48] = x·W_ihᵀ + b_ih in one GEMM, then per step h·W_hhᵀ + b_hh and the fused cell update.
                 global::RnnGen.Kernels.GruLayer.Forward(
-                    new global::RnnGen.Kernels.LayerDims(B, T, InputSize, HiddenSize),
+                    new global::RnnGen.Kernels.LayerDims(B, T, FeatureSize, HiddenSize),
                     reverse: true,
                     lengths,
-                    _input.AsSpan(0, B * T * InputSize),
+                    _input.AsSpan(0, B * T * FeatureSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0ReverseOffset, WeightIhL0ReverseLength), p.Slice(WeightHhL0ReverseOffset, WeightHhL0ReverseLength), p.Slice(BiasIhL0ReverseOffset, BiasIhL0ReverseLength), p.Slice(BiasHhL0ReverseOffset, BiasHhL0ReverseLength)),
-                    Slot(initialHidden, 1, B), // h0 (empty: zeros)
-                    _outputL0.AsSpan(HiddenSize), LayerOutputSize,
-                    _finalHidden.AsSpan(1 * B * HiddenSize, B * HiddenSize),
+                    Slot(initialHidden, 1, B, StateSize), // h0 (empty: zeros)
+                    _outputL0.AsSpan(StateSize), LayerOutputSize,
+                    _finalHidden.AsSpan(1 * B * StateSize, B * StateSize),
                     _cacheL0Reverse);
+
+                global::System.ReadOnlySpan<float> inputL1 = _outputL0.AsSpan(0, B * T * LayerOutputSize);
 
                 // Layer 1, forward: x [B, T, 32] -> y[:, :, 0..16] of [B, T, 32]; final state slot 2.
                 // Gates [B·T, 48] = x·W_ihᵀ + b_ih in one GEMM, then per step h·W_hhᵀ + b_hh and the fused cell update.
@@ -440,11 +444,11 @@ namespace Demo
                     new global::RnnGen.Kernels.LayerDims(B, T, LayerOutputSize, HiddenSize),
                     reverse: false,
                     lengths,
-                    _outputL0.AsSpan(0, B * T * LayerOutputSize),
+                    inputL1,
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL1Offset, WeightIhL1Length), p.Slice(WeightHhL1Offset, WeightHhL1Length), p.Slice(BiasIhL1Offset, BiasIhL1Length), p.Slice(BiasHhL1Offset, BiasHhL1Length)),
-                    Slot(initialHidden, 2, B), // h0 (empty: zeros)
+                    Slot(initialHidden, 2, B, StateSize), // h0 (empty: zeros)
                     _outputL1.AsSpan(0), LayerOutputSize,
-                    _finalHidden.AsSpan(2 * B * HiddenSize, B * HiddenSize),
+                    _finalHidden.AsSpan(2 * B * StateSize, B * StateSize),
                     _cacheL1);
 
                 // Layer 1, reverse: x [B, T, 32] -> y[:, :, 16..32] of [B, T, 32]; final state slot 3.
@@ -453,17 +457,17 @@ namespace Demo
                     new global::RnnGen.Kernels.LayerDims(B, T, LayerOutputSize, HiddenSize),
                     reverse: true,
                     lengths,
-                    _outputL0.AsSpan(0, B * T * LayerOutputSize),
+                    inputL1,
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL1ReverseOffset, WeightIhL1ReverseLength), p.Slice(WeightHhL1ReverseOffset, WeightHhL1ReverseLength), p.Slice(BiasIhL1ReverseOffset, BiasIhL1ReverseLength), p.Slice(BiasHhL1ReverseOffset, BiasHhL1ReverseLength)),
-                    Slot(initialHidden, 3, B), // h0 (empty: zeros)
-                    _outputL1.AsSpan(HiddenSize), LayerOutputSize,
-                    _finalHidden.AsSpan(3 * B * HiddenSize, B * HiddenSize),
+                    Slot(initialHidden, 3, B, StateSize), // h0 (empty: zeros)
+                    _outputL1.AsSpan(StateSize), LayerOutputSize,
+                    _finalHidden.AsSpan(3 * B * StateSize, B * StateSize),
                     _cacheL1Reverse);
             }
 
             /// <summary>
             /// Backpropagation through time from gradients of the last Forward's results: <paramref name="outputGradient"/>
-            /// [Batch, Steps, LayerOutputSize] (padded positions ignored), <paramref name="finalHiddenGradient"/> [Layers · Directions, Batch, HiddenSize]; any may be empty (zero).
+            /// [Batch, Steps, LayerOutputSize] (padded positions ignored), <paramref name="finalHiddenGradient"/> [Layers · Directions, Batch, StateSize]; any may be empty (zero).
             /// Adds the gradient of every parameter into the model's Gradients and, when <paramref name="computeInputGradient"/>
             /// is set, writes <see cref="InputGradient"/>.
             /// </summary>
@@ -472,7 +476,7 @@ namespace Demo
                 global::RnnGen.Runtime.Guard.State(_forwardReady, "Backward needs the results of Forward: call Forward first (Step does not record what backward needs).");
                 int B = _batch, T = _steps;
                 global::RnnGen.Runtime.Guard.LengthOrEmpty(outputGradient.Length, (long)B * T * LayerOutputSize, nameof(outputGradient), "[batch, steps, LayerOutputSize]");
-                global::RnnGen.Runtime.Guard.LengthOrEmpty(finalHiddenGradient.Length, (long)Layers * Directions * B * HiddenSize, nameof(finalHiddenGradient), "[Layers · Directions, batch, HiddenSize]");
+                global::RnnGen.Runtime.Guard.LengthOrEmpty(finalHiddenGradient.Length, (long)Layers * Directions * B * StateSize, nameof(finalHiddenGradient), "[Layers · Directions, batch, StateSize]");
                 global::System.Span<float> top = _dOutputL1.AsSpan(0, B * T * LayerOutputSize);
                 if (outputGradient.IsEmpty)
                 {
@@ -482,35 +486,37 @@ namespace Demo
                 {
                     outputGradient.CopyTo(top);
                 }
-                BackwardLayers(finalHiddenGradient, default, computeInputGradient);
+                BackwardLayers(finalHiddenGradient, default, computeInputGradient, topGradientIsRaw: false);
             }
 
-            private void BackwardLayers(global::System.ReadOnlySpan<float> finalHiddenGradient, global::System.ReadOnlySpan<float> finalCellGradient, bool computeInputGradient)
+            private void BackwardLayers(global::System.ReadOnlySpan<float> finalHiddenGradient, global::System.ReadOnlySpan<float> finalCellGradient, bool computeInputGradient, bool topGradientIsRaw)
             {
                 int B = _batch, T = _steps;
                 global::System.ReadOnlySpan<float> p = _model.Parameters;
                 global::System.Span<float> g = _model.Gradients;
                 global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);
-                int stateLength = Layers * Directions * B * HiddenSize;
-                global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, stateLength) : default;
-                global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, stateLength) : default;
+                global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;
+                global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * B * StateSize) : default;
                 _ = finalCellGradient; // no cell state in a GRU cell
+                _ = topGradientIsRaw; // only a merged many-to-one head delivers its gradient before the merge
 
-                // Layer 1: dy = _dOutputL1; both directions add their dx into _dOutputL0.
-                _dOutputL0.AsSpan(0, B * T * LayerOutputSize).Clear();
+                // ---- layer 1 ----
+                // both directions add their dx into the gradient of layer 0's output
+                global::System.Span<float> dInputL1 = _dOutputL0.AsSpan(0, B * T * LayerOutputSize);
+                dInputL1.Clear();
                 global::RnnGen.Kernels.GruLayer.Backward(
                     new global::RnnGen.Kernels.LayerDims(B, T, LayerOutputSize, HiddenSize),
                     reverse: false,
                     lengths,
                     _outputL0.AsSpan(0, B * T * LayerOutputSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL1Offset, WeightIhL1Length), p.Slice(WeightHhL1Offset, WeightHhL1Length), p.Slice(BiasIhL1Offset, BiasIhL1Length), p.Slice(BiasHhL1Offset, BiasHhL1Length)),
-                    Slot(initialHidden, 2, B),
+                    Slot(initialHidden, 2, B, StateSize),
                     _cacheL1,
                     _dOutputL1.AsSpan(0), LayerOutputSize,
-                    Slot(finalHiddenGradient, 2, B),
+                    Slot(finalHiddenGradient, 2, B, StateSize),
                     new global::RnnGen.Kernels.RecurrentGradients(g.Slice(WeightIhL1Offset, WeightIhL1Length), g.Slice(WeightHhL1Offset, WeightHhL1Length), g.Slice(BiasIhL1Offset, BiasIhL1Length), g.Slice(BiasHhL1Offset, BiasHhL1Length)),
-                    _dOutputL0.AsSpan(0, B * T * LayerOutputSize),
-                    MutableSlot(initialHiddenGradient, 2, B), // dh0 (only with an initial state)
+                    dInputL1,
+                    MutableSlot(initialHiddenGradient, 2, B, StateSize), // dh0 (only with an initial state)
                     _scratch);
                 global::RnnGen.Kernels.GruLayer.Backward(
                     new global::RnnGen.Kernels.LayerDims(B, T, LayerOutputSize, HiddenSize),
@@ -518,45 +524,45 @@ namespace Demo
                     lengths,
                     _outputL0.AsSpan(0, B * T * LayerOutputSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL1ReverseOffset, WeightIhL1ReverseLength), p.Slice(WeightHhL1ReverseOffset, WeightHhL1ReverseLength), p.Slice(BiasIhL1ReverseOffset, BiasIhL1ReverseLength), p.Slice(BiasHhL1ReverseOffset, BiasHhL1ReverseLength)),
-                    Slot(initialHidden, 3, B),
+                    Slot(initialHidden, 3, B, StateSize),
                     _cacheL1Reverse,
-                    _dOutputL1.AsSpan(HiddenSize), LayerOutputSize,
-                    Slot(finalHiddenGradient, 3, B),
+                    _dOutputL1.AsSpan(StateSize), LayerOutputSize,
+                    Slot(finalHiddenGradient, 3, B, StateSize),
                     new global::RnnGen.Kernels.RecurrentGradients(g.Slice(WeightIhL1ReverseOffset, WeightIhL1ReverseLength), g.Slice(WeightHhL1ReverseOffset, WeightHhL1ReverseLength), g.Slice(BiasIhL1ReverseOffset, BiasIhL1ReverseLength), g.Slice(BiasHhL1ReverseOffset, BiasHhL1ReverseLength)),
-                    _dOutputL0.AsSpan(0, B * T * LayerOutputSize),
-                    MutableSlot(initialHiddenGradient, 3, B), // dh0 (only with an initial state)
+                    dInputL1,
+                    MutableSlot(initialHiddenGradient, 3, B, StateSize), // dh0 (only with an initial state)
                     _scratch);
 
-                // Layer 0: dy = _dOutputL0; dx (when asked) into _inputGradient.
-                global::System.Span<float> inputGradient = computeInputGradient ? _inputGradient.AsSpan(0, B * T * InputSize) : default;
+                // ---- layer 0 ----
+                global::System.Span<float> inputGradient = computeInputGradient ? _inputGradient.AsSpan(0, B * T * FeatureSize) : default;
                 inputGradient.Clear();
                 global::RnnGen.Kernels.GruLayer.Backward(
-                    new global::RnnGen.Kernels.LayerDims(B, T, InputSize, HiddenSize),
+                    new global::RnnGen.Kernels.LayerDims(B, T, FeatureSize, HiddenSize),
                     reverse: false,
                     lengths,
-                    _input.AsSpan(0, B * T * InputSize),
+                    _input.AsSpan(0, B * T * FeatureSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length)),
-                    Slot(initialHidden, 0, B),
+                    Slot(initialHidden, 0, B, StateSize),
                     _cacheL0,
                     _dOutputL0.AsSpan(0), LayerOutputSize,
-                    Slot(finalHiddenGradient, 0, B),
+                    Slot(finalHiddenGradient, 0, B, StateSize),
                     new global::RnnGen.Kernels.RecurrentGradients(g.Slice(WeightIhL0Offset, WeightIhL0Length), g.Slice(WeightHhL0Offset, WeightHhL0Length), g.Slice(BiasIhL0Offset, BiasIhL0Length), g.Slice(BiasHhL0Offset, BiasHhL0Length)),
                     inputGradient,
-                    MutableSlot(initialHiddenGradient, 0, B), // dh0 (only with an initial state)
+                    MutableSlot(initialHiddenGradient, 0, B, StateSize), // dh0 (only with an initial state)
                     _scratch);
                 global::RnnGen.Kernels.GruLayer.Backward(
-                    new global::RnnGen.Kernels.LayerDims(B, T, InputSize, HiddenSize),
+                    new global::RnnGen.Kernels.LayerDims(B, T, FeatureSize, HiddenSize),
                     reverse: true,
                     lengths,
-                    _input.AsSpan(0, B * T * InputSize),
+                    _input.AsSpan(0, B * T * FeatureSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0ReverseOffset, WeightIhL0ReverseLength), p.Slice(WeightHhL0ReverseOffset, WeightHhL0ReverseLength), p.Slice(BiasIhL0ReverseOffset, BiasIhL0ReverseLength), p.Slice(BiasHhL0ReverseOffset, BiasHhL0ReverseLength)),
-                    Slot(initialHidden, 1, B),
+                    Slot(initialHidden, 1, B, StateSize),
                     _cacheL0Reverse,
-                    _dOutputL0.AsSpan(HiddenSize), LayerOutputSize,
-                    Slot(finalHiddenGradient, 1, B),
+                    _dOutputL0.AsSpan(StateSize), LayerOutputSize,
+                    Slot(finalHiddenGradient, 1, B, StateSize),
                     new global::RnnGen.Kernels.RecurrentGradients(g.Slice(WeightIhL0ReverseOffset, WeightIhL0ReverseLength), g.Slice(WeightHhL0ReverseOffset, WeightHhL0ReverseLength), g.Slice(BiasIhL0ReverseOffset, BiasIhL0ReverseLength), g.Slice(BiasHhL0ReverseOffset, BiasHhL0ReverseLength)),
                     inputGradient,
-                    MutableSlot(initialHiddenGradient, 1, B), // dh0 (only with an initial state)
+                    MutableSlot(initialHiddenGradient, 1, B, StateSize), // dh0 (only with an initial state)
                     _scratch);
             }
 
@@ -566,8 +572,8 @@ namespace Demo
                 global::System.ReadOnlySpan<float> p = _model.Parameters;
                 global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);
                 global::System.ReadOnlySpan<float> top = _outputL1.AsSpan(0, B * T * LayerOutputSize);
-                // features [B, 2H] = [forward output at len−1, reverse output at 0]: PyTorch's cat(h_n[-2], h_n[-1]).
-                global::RnnGen.Kernels.SequenceOps.GatherLastStep(top, lengths, B, T, HiddenSize, Directions, _features);
+                // features [B, 2S] = [forward output at len−1, reverse output at 0]: PyTorch's cat(h_n[-2], h_n[-1]).
+                global::RnnGen.Kernels.SequenceOps.GatherLastStep(top, lengths, B, T, StateSize, Directions, _features);
                 _rows = B;
                 // logits [rows, O] = features · head.weightᵀ + head.bias
                 global::RnnGen.Kernels.LinearHead.Forward(_rows, LayerOutputSize, OutputSize, _features.AsSpan(0, _rows * LayerOutputSize), p.Slice(HeadWeightOffset, HeadWeightLength), p.Slice(HeadBiasOffset, HeadBiasLength), _logits.AsSpan(0, _rows * OutputSize));
@@ -607,12 +613,14 @@ namespace Demo
                 global::RnnGen.Kernels.LinearHead.Backward(_rows, LayerOutputSize, OutputSize, _features.AsSpan(0, _rows * LayerOutputSize), p.Slice(HeadWeightOffset, HeadWeightLength), _dLogits.AsSpan(0, _rows * OutputSize), g.Slice(HeadWeightOffset, HeadWeightLength), g.Slice(HeadBiasOffset, HeadBiasLength), _dFeatures.AsSpan(0, _rows * LayerOutputSize));
                 global::System.Span<float> top = _dOutputL1.AsSpan(0, B * T * LayerOutputSize);
                 top.Clear();
-                global::RnnGen.Kernels.SequenceOps.ScatterLastStep(_dFeatures.AsSpan(0, B * LayerOutputSize), _lengths.AsSpan(0, B), B, T, HiddenSize, Directions, top);
+                global::RnnGen.Kernels.SequenceOps.ScatterLastStep(_dFeatures.AsSpan(0, B * LayerOutputSize), _lengths.AsSpan(0, B), B, T, StateSize, Directions, top);
                 _lossReady = false;
-                BackwardLayers(default, default, computeInputGradient: false);
+                BackwardLayers(default, default, computeInputGradient: false, topGradientIsRaw: false);
             }
 
             // IRnnSession, for generic runtime code; the members above are the typed API.
+            void global::RnnGen.IRnnSession.Forward(global::System.ReadOnlySpan<int> tokens, int batch, int steps, global::System.ReadOnlySpan<int> lengths) => throw new global::System.NotSupportedException("This model reads feature vectors: call Forward(ReadOnlySpan<float> input, ...).");
+            void global::RnnGen.IRnnSession.Forward(global::System.ReadOnlySpan<int> tokens, int batch, int steps, global::System.ReadOnlySpan<int> lengths, global::System.ReadOnlySpan<float> initialHidden, global::System.ReadOnlySpan<float> initialCell) => throw new global::System.NotSupportedException("This model reads feature vectors: call Forward(ReadOnlySpan<float> input, ...).");
             global::System.ReadOnlySpan<float> global::RnnGen.IRnnSession.FinalCell => default; // no cell state in a GRU cell
             global::System.ReadOnlySpan<float> global::RnnGen.IRnnSession.InitialCellGradient => default;
             void global::RnnGen.IRnnSession.Forward(global::System.ReadOnlySpan<float> input, int batch, int steps, global::System.ReadOnlySpan<int> lengths, global::System.ReadOnlySpan<float> initialHidden, global::System.ReadOnlySpan<float> initialCell)
@@ -627,11 +635,12 @@ namespace Demo
             }
             float global::RnnGen.IRnnSession.Loss(global::System.ReadOnlySpan<float> targets) => throw new global::System.NotSupportedException("A softmax head takes class ids: call Loss(ReadOnlySpan<int>).");
 
-            private static global::System.ReadOnlySpan<float> Slot(global::System.ReadOnlySpan<float> states, int slot, int batch) =>
-                states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);
+            // One layer-direction's [B, width] block of a [Layers · Directions, B, width] state tensor; empty stays empty.
+            private static global::System.ReadOnlySpan<float> Slot(global::System.ReadOnlySpan<float> states, int slot, int batch, int width) =>
+                states.IsEmpty ? default : states.Slice(slot * batch * width, batch * width);
 
-            private static global::System.Span<float> MutableSlot(global::System.Span<float> states, int slot, int batch) =>
-                states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);
+            private static global::System.Span<float> MutableSlot(global::System.Span<float> states, int slot, int batch, int width) =>
+                states.IsEmpty ? default : states.Slice(slot * batch * width, batch * width);
         }
     }
 }

@@ -28,15 +28,19 @@ namespace Demo
     {
         /// <summary>Features per time step of the input [B, T, InputSize].</summary>
         public const int InputSize = 3;
-        /// <summary>Hidden units per direction.</summary>
+        /// <summary>Features per step entering layer 0: InputSize.</summary>
+        public const int FeatureSize = 3;
+        /// <summary>Hidden units per direction (and cell state width).</summary>
         public const int HiddenSize = 8;
+        /// <summary>Width of each direction's output and hidden state (HiddenSize; the projection size with a projection).</summary>
+        public const int StateSize = 8;
         /// <summary>Stacked recurrent layers.</summary>
         public const int Layers = 1;
         /// <summary>One direction: forward.</summary>
         public const int Directions = 1;
         /// <summary>Gate blocks per cell (LSTM: i, f, g, o).</summary>
         public const int Gates = 4;
-        /// <summary>Width of each layer's output: Directions · HiddenSize.</summary>
+        /// <summary>Width of each layer's output: Directions · StateSize.</summary>
         public const int LayerOutputSize = 8;
         /// <summary>Trainable floats in Parameters.</summary>
         public const int ParameterCount = 416;
@@ -84,7 +88,7 @@ namespace Demo
 
         int global::RnnGen.IRnnModel.ParameterCount => ParameterCount;
 
-        int global::RnnGen.IRnnNetwork.InputSize => InputSize;
+        int global::RnnGen.IRnnNetwork.InputSize => FeatureSize;
 
         int global::RnnGen.IRnnNetwork.HiddenSize => HiddenSize;
 
@@ -183,20 +187,20 @@ namespace Demo
                 _lengths = new int[maxBatch];
                 _ones = new int[maxBatch];
                 global::System.Array.Fill(_ones, 1);
-                _input = new float[positions * InputSize];
-                _inputGradient = new float[positions * InputSize];
+                _input = new float[positions * FeatureSize];
+                _inputGradient = new float[positions * FeatureSize];
                 _outputL0 = new float[positions * LayerOutputSize];
                 _dOutputL0 = new float[positions * LayerOutputSize];
                 _cacheL0 = new float[global::RnnGen.Kernels.LstmLayer.CacheLength(maxBatch, maxSteps, HiddenSize)];
-                _finalHidden = new float[Layers * Directions * maxBatch * HiddenSize];
+                _finalHidden = new float[Layers * Directions * maxBatch * StateSize];
                 _finalCell = new float[Layers * Directions * maxBatch * HiddenSize];
                 _scratch = new float[global::RnnGen.Kernels.LstmLayer.ScratchLength(maxBatch, maxSteps, HiddenSize)];
-                _initialHidden = new float[Layers * Directions * maxBatch * HiddenSize];
-                _initialHiddenGradient = new float[Layers * Directions * maxBatch * HiddenSize];
+                _initialHidden = new float[Layers * Directions * maxBatch * StateSize];
+                _initialHiddenGradient = new float[Layers * Directions * maxBatch * StateSize];
                 _initialCell = new float[Layers * Directions * maxBatch * HiddenSize];
                 _initialCellGradient = new float[Layers * Directions * maxBatch * HiddenSize];
-                _stateHidden = new float[Layers * maxBatch * HiddenSize];
-                _nextHidden = new float[Layers * maxBatch * HiddenSize];
+                _stateHidden = new float[Layers * maxBatch * StateSize];
+                _nextHidden = new float[Layers * maxBatch * StateSize];
                 _stateCell = new float[Layers * maxBatch * HiddenSize];
                 _nextCell = new float[Layers * maxBatch * HiddenSize];
             }
@@ -221,21 +225,21 @@ namespace Demo
             public global::System.ReadOnlySpan<float> Output => _outputL0.AsSpan(0, _batch * _steps * LayerOutputSize);
 
             /// <summary>Hidden state of every layer and direction at each sequence's last valid step,
-            /// [Layers · Directions, Batch, HiddenSize] (PyTorch's h_n).</summary>
-            public global::System.ReadOnlySpan<float> FinalHidden => _finalHidden.AsSpan(0, Layers * Directions * _batch * HiddenSize);
+            /// [Layers · Directions, Batch, StateSize] (PyTorch's h_n).</summary>
+            public global::System.ReadOnlySpan<float> FinalHidden => _finalHidden.AsSpan(0, Layers * Directions * _batch * StateSize);
 
             /// <summary>Cell state, same layout as <see cref="FinalHidden"/> (PyTorch's c_n).</summary>
             public global::System.ReadOnlySpan<float> FinalCell => _finalCell.AsSpan(0, Layers * Directions * _batch * HiddenSize);
 
-            /// <summary>Gradient w.r.t. the initial hidden state [Layers · Directions, Batch, HiddenSize]; filled by Backward
+            /// <summary>Gradient w.r.t. the initial hidden state [Layers · Directions, Batch, StateSize]; filled by Backward
             /// when Forward was given an initial state.</summary>
-            public global::System.ReadOnlySpan<float> InitialHiddenGradient => _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * _batch * HiddenSize) : default;
+            public global::System.ReadOnlySpan<float> InitialHiddenGradient => _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * _batch * StateSize) : default;
 
             /// <summary>Gradient w.r.t. the initial cell state, same layout as <see cref="InitialHiddenGradient"/>.</summary>
             public global::System.ReadOnlySpan<float> InitialCellGradient => _hasInitialState ? _initialCellGradient.AsSpan(0, Layers * Directions * _batch * HiddenSize) : default;
 
             /// <summary>Gradient of the loss w.r.t. the input, [Batch, Steps, InputSize]; filled by Backward when asked.</summary>
-            public global::System.ReadOnlySpan<float> InputGradient => _inputGradient.AsSpan(0, _batch * _steps * InputSize);
+            public global::System.ReadOnlySpan<float> InputGradient => _inputGradient.AsSpan(0, _batch * _steps * FeatureSize);
 
             /// <summary>
             /// Runs the model on a batch-first batch: <paramref name="input"/> is [batch, steps, InputSize] and
@@ -251,24 +255,23 @@ namespace Demo
             }
 
             /// <summary>
-            /// Like <see cref="Forward(global::System.ReadOnlySpan{float}, int, int, global::System.ReadOnlySpan{int})"/>, starting from
-            /// <paramref name="initialHidden"/> and <paramref name="initialCell"/> [Layers · Directions, batch, HiddenSize] (PyTorch's h_0, c_0; empty: zeros).
-            /// Backward then also fills <see cref="InitialHiddenGradient"/> and <see cref="InitialCellGradient"/>.
+            /// Like the Forward above, starting from <paramref name="initialHidden"/> [Layers · Directions, batch, StateSize] and <paramref name="initialCell"/> [Layers · Directions, batch, HiddenSize]
+            /// (PyTorch's h_0, c_0; empty: zeros). Backward then also fills <see cref="InitialHiddenGradient"/> and
+            /// <see cref="InitialCellGradient"/>.
             /// </summary>
             public void Forward(global::System.ReadOnlySpan<float> input, int batch, int steps, global::System.ReadOnlySpan<int> lengths, global::System.ReadOnlySpan<float> initialHidden, global::System.ReadOnlySpan<float> initialCell = default)
             {
                 global::RnnGen.Runtime.Guard.BatchAndSteps(batch, steps, MaxBatch, MaxSteps);
                 global::RnnGen.Runtime.Guard.Length(input.Length, (long)batch * steps * InputSize, nameof(input), "[batch, steps, InputSize]");
-                global::RnnGen.Runtime.Guard.LengthOrEmpty(initialHidden.Length, (long)Layers * Directions * batch * HiddenSize, nameof(initialHidden), "[Layers · Directions, batch, HiddenSize]");
+                global::RnnGen.Runtime.Guard.LengthOrEmpty(initialHidden.Length, (long)Layers * Directions * batch * StateSize, nameof(initialHidden), "[Layers · Directions, batch, StateSize]");
                 global::RnnGen.Runtime.Guard.LengthOrEmpty(initialCell.Length, (long)Layers * Directions * batch * HiddenSize, nameof(initialCell), "[Layers · Directions, batch, HiddenSize]");
                 global::RnnGen.Kernels.SequenceOps.CopyLengths(lengths, batch, steps, _lengths);
                 global::RnnGen.Kernels.SequenceOps.CopyInput(input, _input, batch, steps, InputSize, _lengths);
-                int stateLength = Layers * Directions * batch * HiddenSize;
                 _hasInitialState = !initialHidden.IsEmpty || !initialCell.IsEmpty;
                 if (_hasInitialState)
                 {
-                    global::RnnGen.Kernels.SequenceOps.CopyState(initialHidden, _initialHidden.AsSpan(0, stateLength), nameof(initialHidden));
-                    global::RnnGen.Kernels.SequenceOps.CopyState(initialCell, _initialCell.AsSpan(0, stateLength), nameof(initialCell));
+                    global::RnnGen.Kernels.SequenceOps.CopyState(initialHidden, _initialHidden.AsSpan(0, Layers * Directions * batch * StateSize), nameof(initialHidden));
+                    global::RnnGen.Kernels.SequenceOps.CopyState(initialCell, _initialCell.AsSpan(0, Layers * Directions * batch * HiddenSize), nameof(initialCell));
                 }
                 _batch = batch;
                 _steps = steps;
@@ -281,28 +284,28 @@ namespace Demo
                 int B = _batch, T = _steps;
                 global::System.ReadOnlySpan<float> p = _model.Parameters;
                 global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);
-                global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
+                global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;
                 global::System.ReadOnlySpan<float> initialCell = _hasInitialState ? _initialCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
 
                 // Layer 0: x [B, T, 3] -> y[:, :, 0..8] of [B, T, 8]; final state slot 0.
                 // Gates [B·T, 32] = x·W_ihᵀ + b_ih in one GEMM, then per step h·W_hhᵀ + b_hh and the fused cell update.
                 global::RnnGen.Kernels.LstmLayer.Forward(
-                    new global::RnnGen.Kernels.LayerDims(B, T, InputSize, HiddenSize),
+                    new global::RnnGen.Kernels.LayerDims(B, T, FeatureSize, HiddenSize),
                     reverse: false,
                     lengths,
-                    _input.AsSpan(0, B * T * InputSize),
+                    _input.AsSpan(0, B * T * FeatureSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length)),
-                    Slot(initialHidden, 0, B), // h0 (empty: zeros)
-                    Slot(initialCell, 0, B), // c0 (empty: zeros)
+                    Slot(initialHidden, 0, B, StateSize), // h0 (empty: zeros)
+                    Slot(initialCell, 0, B, HiddenSize), // c0 (empty: zeros)
                     _outputL0.AsSpan(0), LayerOutputSize,
-                    _finalHidden.AsSpan(0 * B * HiddenSize, B * HiddenSize),
+                    _finalHidden.AsSpan(0 * B * StateSize, B * StateSize),
                     _finalCell.AsSpan(0 * B * HiddenSize, B * HiddenSize),
                     _cacheL0);
             }
 
             /// <summary>
             /// Backpropagation through time from gradients of the last Forward's results: <paramref name="outputGradient"/>
-            /// [Batch, Steps, LayerOutputSize] (padded positions ignored), <paramref name="finalHiddenGradient"/> and
+            /// [Batch, Steps, LayerOutputSize] (padded positions ignored), <paramref name="finalHiddenGradient"/> [Layers · Directions, Batch, StateSize] and
             /// <paramref name="finalCellGradient"/> [Layers · Directions, Batch, HiddenSize]; any may be empty (zero).
             /// Adds the gradient of every parameter into the model's Gradients and, when <paramref name="computeInputGradient"/>
             /// is set, writes <see cref="InputGradient"/>.
@@ -312,7 +315,7 @@ namespace Demo
                 global::RnnGen.Runtime.Guard.State(_forwardReady, "Backward needs the results of Forward: call Forward first (Step does not record what backward needs).");
                 int B = _batch, T = _steps;
                 global::RnnGen.Runtime.Guard.LengthOrEmpty(outputGradient.Length, (long)B * T * LayerOutputSize, nameof(outputGradient), "[batch, steps, LayerOutputSize]");
-                global::RnnGen.Runtime.Guard.LengthOrEmpty(finalHiddenGradient.Length, (long)Layers * Directions * B * HiddenSize, nameof(finalHiddenGradient), "[Layers · Directions, batch, HiddenSize]");
+                global::RnnGen.Runtime.Guard.LengthOrEmpty(finalHiddenGradient.Length, (long)Layers * Directions * B * StateSize, nameof(finalHiddenGradient), "[Layers · Directions, batch, StateSize]");
                 global::RnnGen.Runtime.Guard.LengthOrEmpty(finalCellGradient.Length, (long)Layers * Directions * B * HiddenSize, nameof(finalCellGradient), "[Layers · Directions, batch, HiddenSize]");
                 global::System.Span<float> top = _dOutputL0.AsSpan(0, B * T * LayerOutputSize);
                 if (outputGradient.IsEmpty)
@@ -323,40 +326,40 @@ namespace Demo
                 {
                     outputGradient.CopyTo(top);
                 }
-                BackwardLayers(finalHiddenGradient, finalCellGradient, computeInputGradient);
+                BackwardLayers(finalHiddenGradient, finalCellGradient, computeInputGradient, topGradientIsRaw: false);
             }
 
-            private void BackwardLayers(global::System.ReadOnlySpan<float> finalHiddenGradient, global::System.ReadOnlySpan<float> finalCellGradient, bool computeInputGradient)
+            private void BackwardLayers(global::System.ReadOnlySpan<float> finalHiddenGradient, global::System.ReadOnlySpan<float> finalCellGradient, bool computeInputGradient, bool topGradientIsRaw)
             {
                 int B = _batch, T = _steps;
                 global::System.ReadOnlySpan<float> p = _model.Parameters;
                 global::System.Span<float> g = _model.Gradients;
                 global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);
-                int stateLength = Layers * Directions * B * HiddenSize;
-                global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, stateLength) : default;
-                global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, stateLength) : default;
-                global::System.ReadOnlySpan<float> initialCell = _hasInitialState ? _initialCell.AsSpan(0, stateLength) : default;
-                global::System.Span<float> initialCellGradient = _hasInitialState ? _initialCellGradient.AsSpan(0, stateLength) : default;
+                global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;
+                global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * B * StateSize) : default;
+                global::System.ReadOnlySpan<float> initialCell = _hasInitialState ? _initialCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
+                global::System.Span<float> initialCellGradient = _hasInitialState ? _initialCellGradient.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
+                _ = topGradientIsRaw; // only a merged many-to-one head delivers its gradient before the merge
 
-                // Layer 0: dy = _dOutputL0; dx (when asked) into _inputGradient.
-                global::System.Span<float> inputGradient = computeInputGradient ? _inputGradient.AsSpan(0, B * T * InputSize) : default;
+                // ---- layer 0 ----
+                global::System.Span<float> inputGradient = computeInputGradient ? _inputGradient.AsSpan(0, B * T * FeatureSize) : default;
                 inputGradient.Clear();
                 global::RnnGen.Kernels.LstmLayer.Backward(
-                    new global::RnnGen.Kernels.LayerDims(B, T, InputSize, HiddenSize),
+                    new global::RnnGen.Kernels.LayerDims(B, T, FeatureSize, HiddenSize),
                     reverse: false,
                     lengths,
-                    _input.AsSpan(0, B * T * InputSize),
+                    _input.AsSpan(0, B * T * FeatureSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length)),
-                    Slot(initialHidden, 0, B),
-                    Slot(initialCell, 0, B),
+                    Slot(initialHidden, 0, B, StateSize),
+                    Slot(initialCell, 0, B, HiddenSize),
                     _cacheL0,
                     _dOutputL0.AsSpan(0), LayerOutputSize,
-                    Slot(finalHiddenGradient, 0, B),
-                    Slot(finalCellGradient, 0, B),
+                    Slot(finalHiddenGradient, 0, B, StateSize),
+                    Slot(finalCellGradient, 0, B, HiddenSize),
                     new global::RnnGen.Kernels.RecurrentGradients(g.Slice(WeightIhL0Offset, WeightIhL0Length), g.Slice(WeightHhL0Offset, WeightHhL0Length), g.Slice(BiasIhL0Offset, BiasIhL0Length), g.Slice(BiasHhL0Offset, BiasHhL0Length)),
                     inputGradient,
-                    MutableSlot(initialHiddenGradient, 0, B), // dh0 (only with an initial state)
-                    MutableSlot(initialCellGradient, 0, B),
+                    MutableSlot(initialHiddenGradient, 0, B, StateSize), // dh0 (only with an initial state)
+                    MutableSlot(initialCellGradient, 0, B, HiddenSize),
                     _scratch);
             }
 
@@ -376,14 +379,14 @@ namespace Demo
                 }
                 for (int layer = 0; layer < Layers; layer++)
                 {
-                    _stateHidden.AsSpan((layer * MaxBatch + sequence) * HiddenSize, HiddenSize).Clear();
+                    _stateHidden.AsSpan((layer * MaxBatch + sequence) * StateSize, StateSize).Clear();
                     _stateCell.AsSpan((layer * MaxBatch + sequence) * HiddenSize, HiddenSize).Clear();
                 }
             }
 
             /// <summary>
             /// Streaming inference: advances each of the first <paramref name="batch"/> sequences by one step from its kept
-            /// state. <paramref name="input"/> is [batch, InputSize]. Afterwards <see cref="Output"/> is [batch, 1, LayerOutputSize]. Equivalent to Forward over the whole
+            /// state. The input is [batch, InputSize]. Afterwards <see cref="Output"/> is [batch, 1, LayerOutputSize]. Equivalent to Forward over the whole
             /// sequence so far, without re-running it.
             /// </summary>
             public void Step(global::System.ReadOnlySpan<float> input, int batch)
@@ -400,39 +403,42 @@ namespace Demo
 
                 // Layer 0: x [B, 1, 3] -> y [B, 1, 8], from the kept state of slot 0.
                 global::RnnGen.Kernels.LstmLayer.Forward(
-                    new global::RnnGen.Kernels.LayerDims(B, 1, InputSize, HiddenSize),
+                    new global::RnnGen.Kernels.LayerDims(B, 1, FeatureSize, HiddenSize),
                     reverse: false,
                     _ones.AsSpan(0, B),
-                    _input.AsSpan(0, B * 1 * InputSize),
+                    _input.AsSpan(0, B * 1 * FeatureSize),
                     new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length)),
-                    _stateHidden.AsSpan(0 * MaxBatch * HiddenSize, B * HiddenSize),
+                    _stateHidden.AsSpan(0 * MaxBatch * StateSize, B * StateSize),
                     _stateCell.AsSpan(0 * MaxBatch * HiddenSize, B * HiddenSize),
                     _outputL0.AsSpan(0, B * LayerOutputSize), LayerOutputSize,
-                    _nextHidden.AsSpan(0 * MaxBatch * HiddenSize, B * HiddenSize),
+                    _nextHidden.AsSpan(0 * MaxBatch * StateSize, B * StateSize),
                     _nextCell.AsSpan(0 * MaxBatch * HiddenSize, B * HiddenSize),
                     _cacheL0);
 
                 // The new states become the kept states; the final states report them.
                 for (int layer = 0; layer < Layers; layer++)
                 {
-                    _nextHidden.AsSpan(layer * MaxBatch * HiddenSize, B * HiddenSize).CopyTo(_stateHidden.AsSpan(layer * MaxBatch * HiddenSize));
-                    _nextHidden.AsSpan(layer * MaxBatch * HiddenSize, B * HiddenSize).CopyTo(_finalHidden.AsSpan(layer * B * HiddenSize));
+                    _nextHidden.AsSpan(layer * MaxBatch * StateSize, B * StateSize).CopyTo(_stateHidden.AsSpan(layer * MaxBatch * StateSize));
+                    _nextHidden.AsSpan(layer * MaxBatch * StateSize, B * StateSize).CopyTo(_finalHidden.AsSpan(layer * B * StateSize));
                     _nextCell.AsSpan(layer * MaxBatch * HiddenSize, B * HiddenSize).CopyTo(_stateCell.AsSpan(layer * MaxBatch * HiddenSize));
                     _nextCell.AsSpan(layer * MaxBatch * HiddenSize, B * HiddenSize).CopyTo(_finalCell.AsSpan(layer * B * HiddenSize));
                 }
             }
 
             // IRnnSession, for generic runtime code; the members above are the typed API.
+            void global::RnnGen.IRnnSession.Forward(global::System.ReadOnlySpan<int> tokens, int batch, int steps, global::System.ReadOnlySpan<int> lengths) => throw new global::System.NotSupportedException("This model reads feature vectors: call Forward(ReadOnlySpan<float> input, ...).");
+            void global::RnnGen.IRnnSession.Forward(global::System.ReadOnlySpan<int> tokens, int batch, int steps, global::System.ReadOnlySpan<int> lengths, global::System.ReadOnlySpan<float> initialHidden, global::System.ReadOnlySpan<float> initialCell) => throw new global::System.NotSupportedException("This model reads feature vectors: call Forward(ReadOnlySpan<float> input, ...).");
             global::System.ReadOnlySpan<float> global::RnnGen.IRnnSession.HeadOutput => default; // no head
             float global::RnnGen.IRnnSession.Loss(global::System.ReadOnlySpan<float> targets) => throw new global::System.NotSupportedException("This model has no head, so no loss: use Backward(outputGradient, ...).");
             float global::RnnGen.IRnnSession.Loss(global::System.ReadOnlySpan<int> classTargets) => throw new global::System.NotSupportedException("This model has no head, so no loss: use Backward(outputGradient, ...).");
             void global::RnnGen.IRnnSession.Backward() => throw new global::System.NotSupportedException("This model has no head, so no loss: use Backward(outputGradient, ...).");
 
-            private static global::System.ReadOnlySpan<float> Slot(global::System.ReadOnlySpan<float> states, int slot, int batch) =>
-                states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);
+            // One layer-direction's [B, width] block of a [Layers · Directions, B, width] state tensor; empty stays empty.
+            private static global::System.ReadOnlySpan<float> Slot(global::System.ReadOnlySpan<float> states, int slot, int batch, int width) =>
+                states.IsEmpty ? default : states.Slice(slot * batch * width, batch * width);
 
-            private static global::System.Span<float> MutableSlot(global::System.Span<float> states, int slot, int batch) =>
-                states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);
+            private static global::System.Span<float> MutableSlot(global::System.Span<float> states, int slot, int batch, int width) =>
+                states.IsEmpty ? default : states.Slice(slot * batch * width, batch * width);
         }
     }
 }

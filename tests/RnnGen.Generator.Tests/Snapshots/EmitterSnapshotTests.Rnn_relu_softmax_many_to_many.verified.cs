@@ -33,15 +33,19 @@ namespace Demo.Tagging
         {
             /// <summary>Features per time step of the input [B, T, InputSize].</summary>
             public const int InputSize = 10;
+            /// <summary>Features per step entering layer 0: InputSize.</summary>
+            public const int FeatureSize = 10;
             /// <summary>Hidden units per direction.</summary>
             public const int HiddenSize = 6;
+            /// <summary>Width of each direction's output and hidden state (HiddenSize; the projection size with a projection).</summary>
+            public const int StateSize = 6;
             /// <summary>Stacked recurrent layers.</summary>
             public const int Layers = 1;
             /// <summary>One direction: forward.</summary>
             public const int Directions = 1;
             /// <summary>Gate blocks per cell (RNN: one).</summary>
             public const int Gates = 1;
-            /// <summary>Width of each layer's output: Directions · HiddenSize.</summary>
+            /// <summary>Width of each layer's output: Directions · StateSize.</summary>
             public const int LayerOutputSize = 6;
             /// <summary>Outputs of the softmax head.</summary>
             public const int OutputSize = 3;
@@ -97,7 +101,7 @@ namespace Demo.Tagging
 
             int global::RnnGen.IRnnModel.ParameterCount => ParameterCount;
 
-            int global::RnnGen.IRnnNetwork.InputSize => InputSize;
+            int global::RnnGen.IRnnNetwork.InputSize => FeatureSize;
 
             int global::RnnGen.IRnnNetwork.HiddenSize => HiddenSize;
 
@@ -208,17 +212,17 @@ namespace Demo.Tagging
                     _lengths = new int[maxBatch];
                     _ones = new int[maxBatch];
                     global::System.Array.Fill(_ones, 1);
-                    _input = new float[positions * InputSize];
-                    _inputGradient = new float[positions * InputSize];
+                    _input = new float[positions * FeatureSize];
+                    _inputGradient = new float[positions * FeatureSize];
                     _outputL0 = new float[positions * LayerOutputSize];
                     _dOutputL0 = new float[positions * LayerOutputSize];
                     _cacheL0 = new float[global::RnnGen.Kernels.RnnLayer.CacheLength(maxBatch, maxSteps, HiddenSize)];
-                    _finalHidden = new float[Layers * Directions * maxBatch * HiddenSize];
+                    _finalHidden = new float[Layers * Directions * maxBatch * StateSize];
                     _scratch = new float[global::RnnGen.Kernels.RnnLayer.ScratchLength(maxBatch, maxSteps, HiddenSize)];
-                    _initialHidden = new float[Layers * Directions * maxBatch * HiddenSize];
-                    _initialHiddenGradient = new float[Layers * Directions * maxBatch * HiddenSize];
-                    _stateHidden = new float[Layers * maxBatch * HiddenSize];
-                    _nextHidden = new float[Layers * maxBatch * HiddenSize];
+                    _initialHidden = new float[Layers * Directions * maxBatch * StateSize];
+                    _initialHiddenGradient = new float[Layers * Directions * maxBatch * StateSize];
+                    _stateHidden = new float[Layers * maxBatch * StateSize];
+                    _nextHidden = new float[Layers * maxBatch * StateSize];
                     _features = new float[positions * LayerOutputSize];
                     _dFeatures = new float[positions * LayerOutputSize];
                     _logits = new float[positions * OutputSize];
@@ -248,15 +252,15 @@ namespace Demo.Tagging
                 public global::System.ReadOnlySpan<float> Output => _outputL0.AsSpan(0, _batch * _steps * LayerOutputSize);
 
                 /// <summary>Hidden state of every layer and direction at each sequence's last valid step,
-                /// [Layers · Directions, Batch, HiddenSize] (PyTorch's h_n).</summary>
-                public global::System.ReadOnlySpan<float> FinalHidden => _finalHidden.AsSpan(0, Layers * Directions * _batch * HiddenSize);
+                /// [Layers · Directions, Batch, StateSize] (PyTorch's h_n).</summary>
+                public global::System.ReadOnlySpan<float> FinalHidden => _finalHidden.AsSpan(0, Layers * Directions * _batch * StateSize);
 
-                /// <summary>Gradient w.r.t. the initial hidden state [Layers · Directions, Batch, HiddenSize]; filled by Backward
+                /// <summary>Gradient w.r.t. the initial hidden state [Layers · Directions, Batch, StateSize]; filled by Backward
                 /// when Forward was given an initial state.</summary>
-                public global::System.ReadOnlySpan<float> InitialHiddenGradient => _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * _batch * HiddenSize) : default;
+                public global::System.ReadOnlySpan<float> InitialHiddenGradient => _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * _batch * StateSize) : default;
 
                 /// <summary>Gradient of the loss w.r.t. the input, [Batch, Steps, InputSize]; filled by Backward when asked.</summary>
-                public global::System.ReadOnlySpan<float> InputGradient => _inputGradient.AsSpan(0, _batch * _steps * InputSize);
+                public global::System.ReadOnlySpan<float> InputGradient => _inputGradient.AsSpan(0, _batch * _steps * FeatureSize);
 
                 /// <summary>The head's class probabilities, [Batch, Steps, OutputSize], zero past each length.</summary>
                 public global::System.ReadOnlySpan<float> HeadOutput => _headOutput.AsSpan(0, _batch * _steps * OutputSize);
@@ -275,22 +279,20 @@ namespace Demo.Tagging
                 }
 
                 /// <summary>
-                /// Like <see cref="Forward(global::System.ReadOnlySpan{float}, int, int, global::System.ReadOnlySpan{int})"/>, starting from
-                /// <paramref name="initialHidden"/> [Layers · Directions, batch, HiddenSize] (PyTorch's h_0; empty: zeros).
-                /// Backward then also fills <see cref="InitialHiddenGradient"/>.
+                /// Like the Forward above, starting from <paramref name="initialHidden"/> [Layers · Directions, batch, StateSize]
+                /// (PyTorch's h_0; empty: zeros). Backward then also fills <see cref="InitialHiddenGradient"/>.
                 /// </summary>
                 public void Forward(global::System.ReadOnlySpan<float> input, int batch, int steps, global::System.ReadOnlySpan<int> lengths, global::System.ReadOnlySpan<float> initialHidden)
                 {
                     global::RnnGen.Runtime.Guard.BatchAndSteps(batch, steps, MaxBatch, MaxSteps);
                     global::RnnGen.Runtime.Guard.Length(input.Length, (long)batch * steps * InputSize, nameof(input), "[batch, steps, InputSize]");
-                    global::RnnGen.Runtime.Guard.LengthOrEmpty(initialHidden.Length, (long)Layers * Directions * batch * HiddenSize, nameof(initialHidden), "[Layers · Directions, batch, HiddenSize]");
+                    global::RnnGen.Runtime.Guard.LengthOrEmpty(initialHidden.Length, (long)Layers * Directions * batch * StateSize, nameof(initialHidden), "[Layers · Directions, batch, StateSize]");
                     global::RnnGen.Kernels.SequenceOps.CopyLengths(lengths, batch, steps, _lengths);
                     global::RnnGen.Kernels.SequenceOps.CopyInput(input, _input, batch, steps, InputSize, _lengths);
-                    int stateLength = Layers * Directions * batch * HiddenSize;
                     _hasInitialState = !initialHidden.IsEmpty;
                     if (_hasInitialState)
                     {
-                        global::RnnGen.Kernels.SequenceOps.CopyState(initialHidden, _initialHidden.AsSpan(0, stateLength), nameof(initialHidden));
+                        global::RnnGen.Kernels.SequenceOps.CopyState(initialHidden, _initialHidden.AsSpan(0, Layers * Directions * batch * StateSize), nameof(initialHidden));
                     }
                     _batch = batch;
                     _steps = steps;
@@ -305,26 +307,26 @@ namespace Demo.Tagging
                     int B = _batch, T = _steps;
                     global::System.ReadOnlySpan<float> p = _model.Parameters;
                     global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);
-                    global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
+                    global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;
 
                     // Layer 0: x [B, T, 10] -> y[:, :, 0..6] of [B, T, 6]; final state slot 0.
                     // Gates [B·T, 6] = x·W_ihᵀ + b_ih in one GEMM, then per step h·W_hhᵀ + b_hh and the fused cell update.
                     global::RnnGen.Kernels.RnnLayer.Forward(
-                        new global::RnnGen.Kernels.LayerDims(B, T, InputSize, HiddenSize),
+                        new global::RnnGen.Kernels.LayerDims(B, T, FeatureSize, HiddenSize),
                         relu: true,
                         reverse: false,
                         lengths,
-                        _input.AsSpan(0, B * T * InputSize),
+                        _input.AsSpan(0, B * T * FeatureSize),
                         new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length)),
-                        Slot(initialHidden, 0, B), // h0 (empty: zeros)
+                        Slot(initialHidden, 0, B, StateSize), // h0 (empty: zeros)
                         _outputL0.AsSpan(0), LayerOutputSize,
-                        _finalHidden.AsSpan(0 * B * HiddenSize, B * HiddenSize),
+                        _finalHidden.AsSpan(0 * B * StateSize, B * StateSize),
                         _cacheL0);
                 }
 
                 /// <summary>
                 /// Backpropagation through time from gradients of the last Forward's results: <paramref name="outputGradient"/>
-                /// [Batch, Steps, LayerOutputSize] (padded positions ignored), <paramref name="finalHiddenGradient"/> [Layers · Directions, Batch, HiddenSize]; any may be empty (zero).
+                /// [Batch, Steps, LayerOutputSize] (padded positions ignored), <paramref name="finalHiddenGradient"/> [Layers · Directions, Batch, StateSize]; any may be empty (zero).
                 /// Adds the gradient of every parameter into the model's Gradients and, when <paramref name="computeInputGradient"/>
                 /// is set, writes <see cref="InputGradient"/>.
                 /// </summary>
@@ -333,7 +335,7 @@ namespace Demo.Tagging
                     global::RnnGen.Runtime.Guard.State(_forwardReady, "Backward needs the results of Forward: call Forward first (Step does not record what backward needs).");
                     int B = _batch, T = _steps;
                     global::RnnGen.Runtime.Guard.LengthOrEmpty(outputGradient.Length, (long)B * T * LayerOutputSize, nameof(outputGradient), "[batch, steps, LayerOutputSize]");
-                    global::RnnGen.Runtime.Guard.LengthOrEmpty(finalHiddenGradient.Length, (long)Layers * Directions * B * HiddenSize, nameof(finalHiddenGradient), "[Layers · Directions, batch, HiddenSize]");
+                    global::RnnGen.Runtime.Guard.LengthOrEmpty(finalHiddenGradient.Length, (long)Layers * Directions * B * StateSize, nameof(finalHiddenGradient), "[Layers · Directions, batch, StateSize]");
                     global::System.Span<float> top = _dOutputL0.AsSpan(0, B * T * LayerOutputSize);
                     if (outputGradient.IsEmpty)
                     {
@@ -343,37 +345,37 @@ namespace Demo.Tagging
                     {
                         outputGradient.CopyTo(top);
                     }
-                    BackwardLayers(finalHiddenGradient, default, computeInputGradient);
+                    BackwardLayers(finalHiddenGradient, default, computeInputGradient, topGradientIsRaw: false);
                 }
 
-                private void BackwardLayers(global::System.ReadOnlySpan<float> finalHiddenGradient, global::System.ReadOnlySpan<float> finalCellGradient, bool computeInputGradient)
+                private void BackwardLayers(global::System.ReadOnlySpan<float> finalHiddenGradient, global::System.ReadOnlySpan<float> finalCellGradient, bool computeInputGradient, bool topGradientIsRaw)
                 {
                     int B = _batch, T = _steps;
                     global::System.ReadOnlySpan<float> p = _model.Parameters;
                     global::System.Span<float> g = _model.Gradients;
                     global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);
-                    int stateLength = Layers * Directions * B * HiddenSize;
-                    global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, stateLength) : default;
-                    global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, stateLength) : default;
+                    global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;
+                    global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * B * StateSize) : default;
                     _ = finalCellGradient; // no cell state in a RNN (relu) cell
+                    _ = topGradientIsRaw; // only a merged many-to-one head delivers its gradient before the merge
 
-                    // Layer 0: dy = _dOutputL0; dx (when asked) into _inputGradient.
-                    global::System.Span<float> inputGradient = computeInputGradient ? _inputGradient.AsSpan(0, B * T * InputSize) : default;
+                    // ---- layer 0 ----
+                    global::System.Span<float> inputGradient = computeInputGradient ? _inputGradient.AsSpan(0, B * T * FeatureSize) : default;
                     inputGradient.Clear();
                     global::RnnGen.Kernels.RnnLayer.Backward(
-                        new global::RnnGen.Kernels.LayerDims(B, T, InputSize, HiddenSize),
+                        new global::RnnGen.Kernels.LayerDims(B, T, FeatureSize, HiddenSize),
                         relu: true,
                         reverse: false,
                         lengths,
-                        _input.AsSpan(0, B * T * InputSize),
+                        _input.AsSpan(0, B * T * FeatureSize),
                         new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length)),
-                        Slot(initialHidden, 0, B),
+                        Slot(initialHidden, 0, B, StateSize),
                         _cacheL0,
                         _dOutputL0.AsSpan(0), LayerOutputSize,
-                        Slot(finalHiddenGradient, 0, B),
+                        Slot(finalHiddenGradient, 0, B, StateSize),
                         new global::RnnGen.Kernels.RecurrentGradients(g.Slice(WeightIhL0Offset, WeightIhL0Length), g.Slice(WeightHhL0Offset, WeightHhL0Length), g.Slice(BiasIhL0Offset, BiasIhL0Length), g.Slice(BiasHhL0Offset, BiasHhL0Length)),
                         inputGradient,
-                        MutableSlot(initialHiddenGradient, 0, B), // dh0 (only with an initial state)
+                        MutableSlot(initialHiddenGradient, 0, B, StateSize), // dh0 (only with an initial state)
                         _scratch);
                 }
 
@@ -425,7 +427,7 @@ namespace Demo.Tagging
                     global::System.Span<float> top = _dOutputL0.AsSpan(0, B * T * LayerOutputSize);
                     global::RnnGen.Kernels.SequenceOps.ScatterValidRows(_dFeatures.AsSpan(0, _rows * LayerOutputSize), _lengths.AsSpan(0, B), B, T, LayerOutputSize, top);
                     _lossReady = false;
-                    BackwardLayers(default, default, computeInputGradient: false);
+                    BackwardLayers(default, default, computeInputGradient: false, topGradientIsRaw: false);
                 }
 
                 /// <summary>Clears the streaming state of every sequence (every layer's hidden state).</summary>
@@ -443,13 +445,13 @@ namespace Demo.Tagging
                     }
                     for (int layer = 0; layer < Layers; layer++)
                     {
-                        _stateHidden.AsSpan((layer * MaxBatch + sequence) * HiddenSize, HiddenSize).Clear();
+                        _stateHidden.AsSpan((layer * MaxBatch + sequence) * StateSize, StateSize).Clear();
                     }
                 }
 
                 /// <summary>
                 /// Streaming inference: advances each of the first <paramref name="batch"/> sequences by one step from its kept
-                /// state. <paramref name="input"/> is [batch, InputSize]. Afterwards <see cref="Output"/> is [batch, 1, LayerOutputSize]
+                /// state. The input is [batch, InputSize]. Afterwards <see cref="Output"/> is [batch, 1, LayerOutputSize]
                 /// and <see cref="HeadOutput"/> holds the head's output for this step. Equivalent to Forward over the whole
                 /// sequence so far, without re-running it.
                 /// </summary>
@@ -467,28 +469,30 @@ namespace Demo.Tagging
 
                     // Layer 0: x [B, 1, 10] -> y [B, 1, 6], from the kept state of slot 0.
                     global::RnnGen.Kernels.RnnLayer.Forward(
-                        new global::RnnGen.Kernels.LayerDims(B, 1, InputSize, HiddenSize),
+                        new global::RnnGen.Kernels.LayerDims(B, 1, FeatureSize, HiddenSize),
                         relu: true,
                         reverse: false,
                         _ones.AsSpan(0, B),
-                        _input.AsSpan(0, B * 1 * InputSize),
+                        _input.AsSpan(0, B * 1 * FeatureSize),
                         new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length)),
-                        _stateHidden.AsSpan(0 * MaxBatch * HiddenSize, B * HiddenSize),
+                        _stateHidden.AsSpan(0 * MaxBatch * StateSize, B * StateSize),
                         _outputL0.AsSpan(0, B * LayerOutputSize), LayerOutputSize,
-                        _nextHidden.AsSpan(0 * MaxBatch * HiddenSize, B * HiddenSize),
+                        _nextHidden.AsSpan(0 * MaxBatch * StateSize, B * StateSize),
                         _cacheL0);
 
                     // The new states become the kept states; the final states report them.
                     for (int layer = 0; layer < Layers; layer++)
                     {
-                        _nextHidden.AsSpan(layer * MaxBatch * HiddenSize, B * HiddenSize).CopyTo(_stateHidden.AsSpan(layer * MaxBatch * HiddenSize));
-                        _nextHidden.AsSpan(layer * MaxBatch * HiddenSize, B * HiddenSize).CopyTo(_finalHidden.AsSpan(layer * B * HiddenSize));
+                        _nextHidden.AsSpan(layer * MaxBatch * StateSize, B * StateSize).CopyTo(_stateHidden.AsSpan(layer * MaxBatch * StateSize));
+                        _nextHidden.AsSpan(layer * MaxBatch * StateSize, B * StateSize).CopyTo(_finalHidden.AsSpan(layer * B * StateSize));
                     }
                     ForwardHead();
                     _lossReady = false;
                 }
 
                 // IRnnSession, for generic runtime code; the members above are the typed API.
+                void global::RnnGen.IRnnSession.Forward(global::System.ReadOnlySpan<int> tokens, int batch, int steps, global::System.ReadOnlySpan<int> lengths) => throw new global::System.NotSupportedException("This model reads feature vectors: call Forward(ReadOnlySpan<float> input, ...).");
+                void global::RnnGen.IRnnSession.Forward(global::System.ReadOnlySpan<int> tokens, int batch, int steps, global::System.ReadOnlySpan<int> lengths, global::System.ReadOnlySpan<float> initialHidden, global::System.ReadOnlySpan<float> initialCell) => throw new global::System.NotSupportedException("This model reads feature vectors: call Forward(ReadOnlySpan<float> input, ...).");
                 global::System.ReadOnlySpan<float> global::RnnGen.IRnnSession.FinalCell => default; // no cell state in a RNN (relu) cell
                 global::System.ReadOnlySpan<float> global::RnnGen.IRnnSession.InitialCellGradient => default;
                 void global::RnnGen.IRnnSession.Forward(global::System.ReadOnlySpan<float> input, int batch, int steps, global::System.ReadOnlySpan<int> lengths, global::System.ReadOnlySpan<float> initialHidden, global::System.ReadOnlySpan<float> initialCell)
@@ -503,11 +507,12 @@ namespace Demo.Tagging
                 }
                 float global::RnnGen.IRnnSession.Loss(global::System.ReadOnlySpan<float> targets) => throw new global::System.NotSupportedException("A softmax head takes class ids: call Loss(ReadOnlySpan<int>).");
 
-                private static global::System.ReadOnlySpan<float> Slot(global::System.ReadOnlySpan<float> states, int slot, int batch) =>
-                    states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);
+                // One layer-direction's [B, width] block of a [Layers · Directions, B, width] state tensor; empty stays empty.
+                private static global::System.ReadOnlySpan<float> Slot(global::System.ReadOnlySpan<float> states, int slot, int batch, int width) =>
+                    states.IsEmpty ? default : states.Slice(slot * batch * width, batch * width);
 
-                private static global::System.Span<float> MutableSlot(global::System.Span<float> states, int slot, int batch) =>
-                    states.IsEmpty ? default : states.Slice(slot * batch * HiddenSize, batch * HiddenSize);
+                private static global::System.Span<float> MutableSlot(global::System.Span<float> states, int slot, int batch, int width) =>
+                    states.IsEmpty ? default : states.Slice(slot * batch * width, batch * width);
             }
         }
     }
