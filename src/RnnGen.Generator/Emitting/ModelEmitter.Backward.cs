@@ -70,8 +70,8 @@ internal static partial class ModelEmitter
                 string lddy = "LayerOutputSize";
                 if (HasMerge(spec))
                 {
-                    string mergeBackward = K + "BidirectionalMerge.Backward(global::RnnGen.Merge." + spec.Merge + ", _rawL" + l + ".AsSpan(0, B * T * 2 * StateSize), _dOutputL" + l +
-                                           ".AsSpan(0, B * T * StateSize), B * T, StateSize, _dRawL" + l + ".AsSpan(0, B * T * 2 * StateSize));";
+                    string mergeBackward = K + "BidirectionalMerge.Backward(" + MergeMode(spec) + ", B * T, StateSize, _rawL" + l + ".AsSpan(0, B * T * 2 * StateSize), _dOutputL" + l +
+                                           ".AsSpan(0, B * T * StateSize), _dRawL" + l + ".AsSpan(0, B * T * 2 * StateSize));";
                     if (layer == spec.Layers - 1 && spec.Sequence == SequenceMode.ManyToOne && spec.Head != HeadKind.None)
                     {
                         w.Line("// the merged many-to-one head already wrote its gradient into _dRawL" + l + " (before the merge)");

@@ -101,7 +101,7 @@ internal static partial class ModelEmitter
                 if (HasMerge(spec))
                 {
                     w.Line("// merge [B, T, 2·S] -> [B, T, S]: " + MergeFormula(spec));
-                    w.Line(K + "BidirectionalMerge.Forward(global::RnnGen.Merge." + spec.Merge + ", _rawL" + Num(layer) + ".AsSpan(0, B * T * 2 * StateSize), B * T, StateSize, _outputL" + Num(layer) + ".AsSpan(0, B * T * StateSize));");
+                    w.Line(K + "BidirectionalMerge.Forward(" + MergeMode(spec) + ", B * T, StateSize, _rawL" + Num(layer) + ".AsSpan(0, B * T * 2 * StateSize), _outputL" + Num(layer) + ".AsSpan(0, B * T * StateSize));");
                 }
                 if (HasDropoutAfter(spec, layer))
                 {
@@ -123,6 +123,8 @@ internal static partial class ModelEmitter
             ? "_dropoutActive ? _droppedL" + Num(layer - 1) + ".AsSpan(0, B * T * LayerOutputSize) : " + previous
             : previous;
     }
+
+    private static string MergeMode(ModelSpec spec) => K + "BidirectionalMergeMode." + spec.Merge;
 
     private static string MergeFormula(ModelSpec spec) => spec.Merge switch
     {

@@ -23,7 +23,7 @@ internal static partial class ModelEmitter
                 {
                     w.Line("// [forward output at len−1, reverse output at 0] (the final states), then merged: " + MergeFormula(spec) + ".");
                     w.Line(K + "SequenceOps.GatherLastStep(_rawL" + Num(spec.Layers - 1) + ".AsSpan(0, B * T * 2 * StateSize), lengths, B, T, StateSize, 2, _lastRaw);");
-                    w.Line(K + "BidirectionalMerge.Forward(global::RnnGen.Merge." + spec.Merge + ", _lastRaw.AsSpan(0, B * 2 * StateSize), B, StateSize, _features.AsSpan(0, B * StateSize));");
+                    w.Line(K + "BidirectionalMerge.Forward(" + MergeMode(spec) + ", B, StateSize, _lastRaw.AsSpan(0, B * 2 * StateSize), _features.AsSpan(0, B * StateSize));");
                 }
                 else
                 {
@@ -130,7 +130,7 @@ internal static partial class ModelEmitter
             if (raw)
             {
                 w.Line("// through the merge of the two final states, then into the raw (unmerged) top-layer outputs");
-                w.Line(K + "BidirectionalMerge.Backward(global::RnnGen.Merge." + spec.Merge + ", _lastRaw.AsSpan(0, B * 2 * StateSize), _dFeatures.AsSpan(0, B * StateSize), B, StateSize, _dLastRaw.AsSpan(0, B * 2 * StateSize));");
+                w.Line(K + "BidirectionalMerge.Backward(" + MergeMode(spec) + ", B, StateSize, _lastRaw.AsSpan(0, B * 2 * StateSize), _dFeatures.AsSpan(0, B * StateSize), _dLastRaw.AsSpan(0, B * 2 * StateSize));");
                 w.Line("global::System.Span<float> dRaw = _dRawL" + Num(spec.Layers - 1) + ".AsSpan(0, B * T * 2 * StateSize);");
                 w.Line("dRaw.Clear();");
                 w.Line(K + "SequenceOps.ScatterLastStep(_dLastRaw.AsSpan(0, B * 2 * StateSize), _lengths.AsSpan(0, B), B, T, StateSize, 2, dRaw);");
