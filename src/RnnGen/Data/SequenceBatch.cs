@@ -203,7 +203,7 @@ public sealed class SequenceBatch
     }
 
     /// <summary>Adds a sequence with one class id per step (<see cref="TargetLayout.ClassPerStep"/>).</summary>
-    public int Add(ReadOnlySpan<float> inputs, ReadOnlySpan<int> classIds)
+    public int AddWithClassIds(ReadOnlySpan<float> inputs, ReadOnlySpan<int> classIds)
     {
         RequireTargets(TargetLayout.ClassPerStep, nameof(classIds));
         int length = FeatureLength(inputs);
@@ -243,7 +243,7 @@ public sealed class SequenceBatch
     }
 
     /// <summary>Adds a sequence of token ids with one class id per step (e.g. next-token targets).</summary>
-    public int AddTokens(ReadOnlySpan<int> tokens, ReadOnlySpan<int> classIds)
+    public int AddTokensWithClassIds(ReadOnlySpan<int> tokens, ReadOnlySpan<int> classIds)
     {
         RequireTargets(TargetLayout.ClassPerStep, nameof(classIds));
         CheckTokens(tokens);
@@ -362,10 +362,16 @@ public sealed class SequenceBatch
 
     private void CheckFloatTarget(ReadOnlySpan<float> target, int length)
     {
+        // Messages are built only on failure: refilling must not allocate.
         if (Shape.Targets == TargetLayout.PerSequence)
-            DataChecks.Length(target.Length, Shape.TargetSize, nameof(target), $"[{Shape.TargetSize}] per sequence");
-        else
+        {
+            if (target.Length != Shape.TargetSize)
+                DataChecks.Length(target.Length, Shape.TargetSize, nameof(target), $"[{Shape.TargetSize}] per sequence");
+        }
+        else if (target.Length != (long)length * Shape.TargetSize)
+        {
             DataChecks.Length(target.Length, (long)length * Shape.TargetSize, nameof(target), $"[{length}, {Shape.TargetSize}] = length × outputs");
+        }
     }
 
     private void WriteFloatTarget(int row, ReadOnlySpan<float> target)
@@ -413,7 +419,7 @@ public sealed class SequenceBatch
     {
         TargetLayout.None => "sequences without targets",
         TargetLayout.ClassPerSequence => "one class id per sequence",
-        TargetLayout.ClassPerStep => "one class id per step",
+        TargetLayout.ClassPerStep => "one class id per step (AddWithClassIds / AddTokensWithClassIds)",
         _ => "float targets",
     };
 

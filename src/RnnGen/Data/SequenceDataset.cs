@@ -51,11 +51,11 @@ public sealed class SequenceDataset : ISequenceSource
         return Store(copy, [], null, [], classId, b => b.Add(copy, classId));
     }
 
-    public int Add(ReadOnlySpan<float> inputs, ReadOnlySpan<int> classIds)
+    public int AddWithClassIds(ReadOnlySpan<float> inputs, ReadOnlySpan<int> classIds)
     {
         var copy = Features(inputs);
         var ids = classIds.ToArray();
-        return Store(copy, [], null, ids, 0, b => b.Add(copy, ids));
+        return Store(copy, [], null, ids, 0, b => b.AddWithClassIds(copy, ids));
     }
 
     public int AddTokens(ReadOnlySpan<int> tokens)
@@ -77,11 +77,11 @@ public sealed class SequenceDataset : ISequenceSource
         return Store([], copy, null, [], classId, b => b.AddTokens(copy, classId));
     }
 
-    public int AddTokens(ReadOnlySpan<int> tokens, ReadOnlySpan<int> classIds)
+    public int AddTokensWithClassIds(ReadOnlySpan<int> tokens, ReadOnlySpan<int> classIds)
     {
         var copy = TokenCopy(tokens);
         var ids = classIds.ToArray();
-        return Store([], copy, null, ids, 0, b => b.AddTokens(copy, ids));
+        return Store([], copy, null, ids, 0, b => b.AddTokensWithClassIds(copy, ids));
     }
 
     public int AddTo(SequenceBatch batch, int index)
@@ -97,7 +97,7 @@ public sealed class SequenceDataset : ISequenceSource
                 TargetLayout.None => batch.Add(e.Inputs),
                 TargetLayout.PerSequence or TargetLayout.PerStep => batch.Add(e.Inputs, e.Target),
                 TargetLayout.ClassPerSequence => batch.Add(e.Inputs, e.ClassId),
-                _ => batch.Add(e.Inputs, e.ClassIds),
+                _ => batch.AddWithClassIds(e.Inputs, e.ClassIds),
             };
         }
         return Shape.Targets switch
@@ -105,7 +105,7 @@ public sealed class SequenceDataset : ISequenceSource
             TargetLayout.None => batch.AddTokens(e.Tokens),
             TargetLayout.PerSequence or TargetLayout.PerStep => batch.AddTokens(e.Tokens, e.Target),
             TargetLayout.ClassPerSequence => batch.AddTokens(e.Tokens, e.ClassId),
-            _ => batch.AddTokens(e.Tokens, e.ClassIds),
+            _ => batch.AddTokensWithClassIds(e.Tokens, e.ClassIds),
         };
     }
 

@@ -143,7 +143,8 @@ public sealed class WindowDataset : ISequenceSource
     public void InverseTransformTargets(int index, Span<float> values)
     {
         Check(index);
-        DataChecks.Length(values.Length, TargetSize, nameof(values), $"[{Horizon}, {_targetFeatures.Length}] = horizon × target features");
+        if (values.Length != TargetSize)
+            DataChecks.Length(values.Length, TargetSize, nameof(values), $"[{Horizon}, {_targetFeatures.Length}] = horizon × target features");
         Standardizer?.InverseTransform(_series[index], values, _targetFeatures);
     }
 
