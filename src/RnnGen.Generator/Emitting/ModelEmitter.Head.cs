@@ -46,6 +46,7 @@ internal static partial class ModelEmitter
             switch (spec.Head)
             {
                 case HeadKind.Softmax:
+                case HeadKind.Ctc:
                     using (w.Block("for (int row = 0; row < _rows; row++)"))
                     {
                         w.Line("global::System.Numerics.Tensors.TensorPrimitives.SoftMax(_logits.AsSpan(row * OutputSize, OutputSize), " + rowsTarget + ".AsSpan(row * OutputSize, OutputSize));");
@@ -65,52 +66,61 @@ internal static partial class ModelEmitter
         }
         w.Line();
 
+        if (spec.Head == HeadKind.Ctc)
+        {
+            EmitCtcLoss(w);
+        }
+        else
+        {
         bool classes = spec.Head == HeadKind.Softmax;
-        string targetType = classes ? "int" : "float";
-        string targetShape = classes
-            ? (manyToOne ? "[batch] class ids" : "[batch, steps] class ids (padded positions ignored)")
-            : (manyToOne ? "[batch, OutputSize]" : "[batch, steps, OutputSize] (padded positions ignored)");
-        string lossName = spec.Head switch
-        {
-            HeadKind.Softmax => "softmax cross-entropy (fused with the softmax, log-sum-exp stable)",
-            HeadKind.Sigmoid => "binary cross-entropy on the logits (stable: max(z, 0) − z·t + log(1 + e^−|z|)), targets in [0, 1]",
-            _ => "mean squared error",
-        };
-        w.Doc("<summary>\nThe " + lossName + " of the last Forward against <paramref name=\"targets\"/>\n" + targetShape +
-              ", averaged over " + (classes ? "the valid rows" : "every element of the valid rows") + " (PyTorch's mean reduction).\n" +
-              "Also prepares <see cref=\"Backward()\"/>.\n</summary>");
-        using (w.Block("public float Loss(global::System.ReadOnlySpan<" + targetType + "> targets)"))
-        {
-            w.Line("global::RnnGen.Runtime.Guard.State(_forwardReady, \"Loss needs the results of Forward: call Forward first.\");");
-            w.Line("int B = _batch, T = _steps;");
-            string perRow = classes ? "" : " * OutputSize";
-            if (manyToOne)
+            string targetType = classes ? "int" : "float";
+            string targetShape = classes
+                ? (manyToOne ? "[batch] class ids" : "[batch, steps] class ids (padded positions ignored)")
+                : (manyToOne ? "[batch, OutputSize]" : "[batch, steps, OutputSize] (padded positions ignored)");
+            string lossName = spec.Head switch
             {
-                w.Line("global::RnnGen.Runtime.Guard.Length(targets.Length, (long)B" + perRow + ", nameof(targets), \"" + (classes ? "[batch]" : "[batch, OutputSize]") + "\");");
-                w.Line("targets.CopyTo(_targetRows);");
-            }
-            else
+                HeadKind.Softmax => "softmax cross-entropy (fused with the softmax, log-sum-exp stable)",
+                HeadKind.Sigmoid => "binary cross-entropy on the logits (stable: max(z, 0) − z·t + log(1 + e^−|z|)), targets in [0, 1]",
+                _ => "mean squared error",
+            };
+            w.Doc("<summary>\nThe " + lossName + " of the last Forward against <paramref name=\"targets\"/>\n" + targetShape +
+                  ", averaged over " + (classes ? "the valid rows" : "every element of the valid rows") + " (PyTorch's mean reduction).\n" +
+                  "Also prepares <see cref=\"Backward()\"/>.\n</summary>");
+            using (w.Block("public float Loss(global::System.ReadOnlySpan<" + targetType + "> targets)"))
             {
-                w.Line("global::RnnGen.Runtime.Guard.Length(targets.Length, (long)B * T" + perRow + ", nameof(targets), \"" + (classes ? "[batch, steps]" : "[batch, steps, OutputSize]") + "\");");
-                w.Line(K + "SequenceOps.GatherValidRows<" + targetType + ">(targets, _lengths.AsSpan(0, B), B, T, " + (classes ? "1" : "OutputSize") + ", _targetRows);");
+                w.Line("global::RnnGen.Runtime.Guard.State(_forwardReady, \"Loss needs the results of Forward: call Forward first.\");");
+                w.Line("int B = _batch, T = _steps;");
+                string perRow = classes ? "" : " * OutputSize";
+                if (manyToOne)
+                {
+                    w.Line("global::RnnGen.Runtime.Guard.Length(targets.Length, (long)B" + perRow + ", nameof(targets), \"" + (classes ? "[batch]" : "[batch, OutputSize]") + "\");");
+                    w.Line("targets.CopyTo(_targetRows);");
+                }
+                else
+                {
+                    w.Line("global::RnnGen.Runtime.Guard.Length(targets.Length, (long)B * T" + perRow + ", nameof(targets), \"" + (classes ? "[batch, steps]" : "[batch, steps, OutputSize]") + "\");");
+                    w.Line(K + "SequenceOps.GatherValidRows<" + targetType + ">(targets, _lengths.AsSpan(0, B), B, T, " + (classes ? "1" : "OutputSize") + ", _targetRows);");
+                }
+                string logits = "_logits.AsSpan(0, _rows * OutputSize)";
+                string dLogits = "_dLogits.AsSpan(0, _rows * OutputSize)";
+                string targetRows = "_targetRows.AsSpan(0, _rows" + perRow + ")";
+                switch (spec.Head)
+                {
+                    case HeadKind.Softmax:
+                        w.Line("float loss = " + TrainingNs + "SoftmaxCrossEntropy.Compute(" + logits + ", " + targetRows + ", " + dLogits + ");");
+                        break;
+                    case HeadKind.Sigmoid:
+                        w.Line("float loss = " + TrainingNs + "BinaryCrossEntropy.ComputeWithLogits(" + logits + ", " + targetRows + ", " + dLogits + ");");
+                        break;
+                    default:
+                        w.Line("float loss = " + TrainingNs + "MeanSquaredError.Compute(" + logits + ", " + targetRows + ", " + dLogits + ");");
+                        break;
+                }
+                w.Line("_lossReady = true;");
+                w.Line("return loss;");
             }
-            string logits = "_logits.AsSpan(0, _rows * OutputSize)";
-            string dLogits = "_dLogits.AsSpan(0, _rows * OutputSize)";
-            string targetRows = "_targetRows.AsSpan(0, _rows" + perRow + ")";
-            switch (spec.Head)
-            {
-                case HeadKind.Softmax:
-                    w.Line("float loss = " + TrainingNs + "SoftmaxCrossEntropy.Compute(" + logits + ", " + targetRows + ", " + dLogits + ");");
-                    break;
-                case HeadKind.Sigmoid:
-                    w.Line("float loss = " + TrainingNs + "BinaryCrossEntropy.ComputeWithLogits(" + logits + ", " + targetRows + ", " + dLogits + ");");
-                    break;
-                default:
-                    w.Line("float loss = " + TrainingNs + "MeanSquaredError.Compute(" + logits + ", " + targetRows + ", " + dLogits + ");");
-                    break;
-            }
-            w.Line("_lossReady = true;");
-            w.Line("return loss;");
+            w.Line();
+    
         }
         w.Line();
 
@@ -146,6 +156,39 @@ internal static partial class ModelEmitter
             }
             w.Line("_lossReady = false;");
             w.Line("BackwardLayers(default, default, computeInputGradient: false, topGradientIsRaw: " + (raw ? "true" : "false") + ");");
+        }
+    }
+
+    private static void EmitCtcLoss(SourceWriter w)
+    {
+        w.Doc("<summary>\nThe CTC loss of the last Forward (PyTorch's <c>ctc_loss</c>, blank = 0, reduction 'mean': each sequence's\n" +
+              "negative log-likelihood divided by its label count, averaged over the batch). <paramref name=\"labels\"/> holds every\n" +
+              "sequence's labels (1..OutputSize−1) one after another; <paramref name=\"labelLengths\"/> [batch] says how many each has.\n" +
+              "Computed in log space; prepares <see cref=\"Backward()\"/>.\n</summary>");
+        using (w.Block("public float Loss(" + Ri + " labels, " + Ri + " labelLengths)"))
+        {
+            w.Line("global::RnnGen.Runtime.Guard.State(_forwardReady, \"Loss needs the results of Forward: call Forward first.\");");
+            w.Line("int B = _batch, T = _steps;");
+            w.Line("global::RnnGen.Runtime.Guard.Length(labelLengths.Length, B, nameof(labelLengths), \"[batch]\");");
+            w.Line("global::System.Span<float> padded = _paddedLogits.AsSpan(0, B * T * OutputSize);");
+            w.Line("global::System.Span<float> paddedGradient = _paddedLogitGradient.AsSpan(0, B * T * OutputSize);");
+            w.Line("// the CTC kernel reads [B, T, C] with input lengths; the head computed only the valid rows");
+            w.Line(K + "SequenceOps.ScatterValidRows(_logits.AsSpan(0, _rows * OutputSize), _lengths.AsSpan(0, B), B, T, OutputSize, padded);");
+            w.Line("double loss = _ctc.Compute(padded, B, T, _lengths.AsSpan(0, B), labels, labelLengths, global::RnnGen.Ctc.CtcReduction.Mean, paddedGradient);");
+            w.Line(K + "SequenceOps.GatherValidRows<float>(paddedGradient, _lengths.AsSpan(0, B), B, T, OutputSize, _dLogits);");
+            w.Line("_lossReady = true;");
+            w.Line("return (float)loss;");
+        }
+        w.Line();
+        w.Doc("<summary>PyTorch's <c>zero_infinity</c>: impossible alignments (labels longer than the input allows) give loss 0\nand gradient 0 instead of +∞.</summary>");
+        w.Line("public bool CtcZeroInfinity { get => _ctc.ZeroInfinity; set => _ctc.ZeroInfinity = value; }");
+        w.Line();
+        w.Doc("<summary>Greedy (best-path) CTC decoding of sequence <paramref name=\"sequence\"/> of the last Forward or Step:\nargmax per valid step, repeats collapsed, blanks dropped. Returns the number of labels written.</summary>");
+        using (w.Block("public int DecodeGreedy(int sequence, global::System.Span<int> labels)"))
+        {
+            w.Line("global::RnnGen.Runtime.Guard.State((uint)sequence < (uint)_batch, \"sequence must index the last batch\");");
+            w.Line("int length = _lengths[sequence];");
+            w.Line("return global::RnnGen.Ctc.CtcGreedyDecoder.Decode(_headOutput.AsSpan(sequence * _steps * OutputSize, length * OutputSize), length, OutputSize, labels);");
         }
     }
 }

@@ -92,9 +92,18 @@ internal static partial class ModelEmitter
                 w.Line("private readonly float[] _dLogits;        // [rows, O] gradient of the loss w.r.t. the logits");
                 w.Line("private readonly float[] _headRows;       // [rows, O] head outputs (activation applied)");
                 w.Line("private readonly float[] _headOutput;     // " + (manyToOne ? "[B, O]" : "[B, T, O] zero past each length"));
-                w.Line(spec.Head == HeadKind.Softmax
-                    ? "private readonly int[] _targetRows;        // [rows] class targets of the valid rows"
-                    : "private readonly float[] _targetRows;      // [rows, O] targets of the valid rows");
+                if (spec.Head == HeadKind.Ctc)
+                {
+                    w.Line("private readonly global::RnnGen.Ctc.CtcLoss _ctc;  // log-space alpha/beta buffers");
+                    w.Line("private readonly float[] _paddedLogits;   // [B, T, O] for the CTC kernel");
+                    w.Line("private readonly float[] _paddedLogitGradient; // [B, T, O]");
+                }
+                else
+                {
+                    w.Line(spec.Head == HeadKind.Softmax
+                        ? "private readonly int[] _targetRows;        // [rows] class targets of the valid rows"
+                        : "private readonly float[] _targetRows;      // [rows, O] targets of the valid rows");
+                }
             }
             if (spec.Dropout > 0 && spec.Layers > 1)
             {
@@ -185,9 +194,18 @@ internal static partial class ModelEmitter
                     w.Line("_dLogits = new float[" + rows + " * OutputSize];");
                     w.Line("_headRows = new float[" + rows + " * OutputSize];");
                     w.Line("_headOutput = new float[" + rows + " * OutputSize];");
-                    w.Line(spec.Head == HeadKind.Softmax
-                        ? "_targetRows = new int[" + rows + "];"
-                        : "_targetRows = new float[" + rows + " * OutputSize];");
+                    if (spec.Head == HeadKind.Ctc)
+                    {
+                        w.Line("_ctc = new global::RnnGen.Ctc.CtcLoss(maxSteps, OutputSize, maxTargetLength: maxSteps);");
+                        w.Line("_paddedLogits = new float[positions * OutputSize];");
+                        w.Line("_paddedLogitGradient = new float[positions * OutputSize];");
+                    }
+                    else
+                    {
+                        w.Line(spec.Head == HeadKind.Softmax
+                            ? "_targetRows = new int[" + rows + "];"
+                            : "_targetRows = new float[" + rows + " * OutputSize];");
+                    }
                 }
             }
             w.Line();
@@ -279,6 +297,7 @@ internal static partial class ModelEmitter
             string what = spec.Head switch
             {
                 HeadKind.Softmax => "class probabilities",
+                HeadKind.Ctc => "per-step label probabilities (index 0 = blank)",
                 HeadKind.Sigmoid => "probabilities (sigmoid of the logits)",
                 _ => "predictions",
             };
@@ -329,6 +348,11 @@ internal static partial class ModelEmitter
             w.Line("float " + I + "Loss(" + Rs + " targets) => " + NotSupported + "\"This model has no head, so no loss: use Backward(outputGradient, ...).\");");
             w.Line("float " + I + "Loss(global::System.ReadOnlySpan<int> classTargets) => " + NotSupported + "\"This model has no head, so no loss: use Backward(outputGradient, ...).\");");
             w.Line("void " + I + "Backward() => " + NotSupported + "\"This model has no head, so no loss: use Backward(outputGradient, ...).\");");
+        }
+        else if (spec.Head == HeadKind.Ctc)
+        {
+            w.Line("float " + I + "Loss(" + Rs + " targets) => " + NotSupported + "\"A CTC head takes label sequences: call Loss(labels, labelLengths).\");");
+            w.Line("float " + I + "Loss(global::System.ReadOnlySpan<int> classTargets) => " + NotSupported + "\"A CTC head takes label sequences: call Loss(labels, labelLengths).\");");
         }
         else if (spec.Head == HeadKind.Softmax)
         {

@@ -599,6 +599,7 @@ namespace Demo
                 return loss;
             }
 
+
             /// <summary>
             /// Backpropagation through the head and every layer from the last <see cref="Loss"/>: adds the gradient
             /// of that loss w.r.t. every parameter into the model's Gradients.

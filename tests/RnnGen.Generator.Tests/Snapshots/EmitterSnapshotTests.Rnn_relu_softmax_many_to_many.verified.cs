@@ -412,6 +412,7 @@ namespace Demo.Tagging
                     return loss;
                 }
 
+
                 /// <summary>
                 /// Backpropagation through the head and every layer from the last <see cref="Loss"/>: adds the gradient
                 /// of that loss w.r.t. every parameter into the model's Gradients.

@@ -37,6 +37,32 @@ public class EmitterSnapshotTests
         """);
 
     [Fact]
+    public void Token_lstm_with_padding_two_layers_dropout() => Verify("""
+        using RnnGen;
+        namespace Demo;
+        [RnnModel(Cell.Lstm, Vocabulary = 65, EmbeddingSize = 16, PaddingId = 0, HiddenSize = 32, Layers = 2, Dropout = 0.2,
+                  Head = Head.Softmax, OutputSize = 65)]
+        public partial class CharLm;
+        """);
+
+    [Fact]
+    public void Gru_bidirectional_sum_merge_keras_init_many_to_one() => Verify("""
+        using RnnGen;
+        namespace Demo;
+        [RnnModel(Cell.Gru, InputSize = 8, HiddenSize = 12, Bidirectional = true, Merge = Merge.Sum, Initialization = WeightInit.Keras,
+                  Head = Head.Sigmoid, OutputSize = 2, Sequence = Sequence.ManyToOne)]
+        public partial class Detector;
+        """);
+
+    [Fact]
+    public void Ctc_recognizer() => Verify("""
+        using RnnGen;
+        namespace Demo;
+        [RnnModel(Cell.Lstm, InputSize = 13, HiddenSize = 24, Bidirectional = true, Head = Head.Ctc, OutputSize = 29)]
+        public partial class SpeechRecognizer;
+        """);
+
+    [Fact]
     public void Output_is_deterministic()
     {
         const string source = "using RnnGen; [RnnModel(Cell.Lstm, InputSize = 2, HiddenSize = 3, Layers = 2)] partial class M;";

@@ -33,3 +33,6 @@ public partial class SumEncoder;
 
 [RnnModel(Cell.Lstm, InputSize = 3, HiddenSize = 4, Bidirectional = true, Merge = Merge.Product)]
 public partial class ProductEncoder;
+
+[RnnModel(Cell.Gru, InputSize = 3, HiddenSize = 5, Bidirectional = true, Head = Head.Ctc, OutputSize = 4)]
+public partial class CtcRecognizer;
