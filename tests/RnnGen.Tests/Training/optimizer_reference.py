@@ -92,3 +92,103 @@ l.backward()
 print("// CrossEntropy loss %.9g" % l.item())
 print(fmt(zc.grad.flatten()) + ",")
 print("// softmax " + fmt(torch.softmax(zc.detach(), dim=1).flatten()) + ",")
+
+# ---- RMSprop and Adagrad (RmsPropTests.cs, AdagradTests.cs) ----
+run("RMSprop lr=0.01 (defaults alpha=0.99 eps=1e-8)",
+    lambda ps: torch.optim.RMSprop(ps, lr=0.01), ["square_avg"])
+run("RMSprop lr=0.005 alpha=0.9 momentum=0.5",
+    lambda ps: torch.optim.RMSprop(ps, lr=0.005, alpha=0.9, momentum=0.5), ["square_avg", "momentum_buffer"])
+run("RMSprop lr=0.01 centered=True weight_decay=0.1 eps=1e-6",
+    lambda ps: torch.optim.RMSprop(ps, lr=0.01, centered=True, weight_decay=0.1, eps=1e-6), ["square_avg", "grad_avg"])
+run("RMSprop lr=0.02 alpha=0.8 eps=1e-4 weight_decay=0.05 momentum=0.9 centered=True",
+    lambda ps: torch.optim.RMSprop(ps, lr=0.02, alpha=0.8, eps=1e-4, weight_decay=0.05, momentum=0.9, centered=True),
+    ["square_avg", "momentum_buffer", "grad_avg"])
+run("Adagrad defaults (lr=0.01)", lambda ps: torch.optim.Adagrad(ps), ["sum"])
+run("Adagrad lr=0.1 lr_decay=0.5 weight_decay=0.1 initial_accumulator_value=0.25 eps=1e-6",
+    lambda ps: torch.optim.Adagrad(ps, lr=0.1, lr_decay=0.5, weight_decay=0.1, initial_accumulator_value=0.25, eps=1e-6),
+    ["sum"])
+
+# ---- learning-rate schedules (ScheduleTests.cs) ----
+# lr used by optimizer step k (0-based), k = 0 .. 24, base lr 0.1. "closed" is _get_closed_form_lr() at
+# last_epoch = k (what RnnGen implements); "chained" is the usual loop: read lr, opt.step(), sched.step().
+import math
+import warnings
+from torch.optim import lr_scheduler as S
+
+N = 25
+
+
+def chained(make):
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([p], lr=0.1)
+    sched = make(opt)
+    out = []
+    for k in range(N):
+        out.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    return out
+
+
+def closed(make):
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([p], lr=0.1)
+    sched = make(opt)
+    out = []
+    for k in range(N):
+        sched.last_epoch = k
+        out.append(sched._get_closed_form_lr()[0])
+    return out
+
+
+def fmt_lr(values):
+    return "{ " + ", ".join("%.9gf" % v for v in values) + " }"
+
+
+def schedule(name, make, closed_values=None):
+    c = closed_values if closed_values is not None else closed(make)
+    ch = chained(make)
+    print("// %s closed form" % name)
+    print(fmt_lr(c) + ",")
+    diff = max(abs(a - b) / max(abs(a), 1e-30) for a, b in zip(c, ch))
+    same32 = all(torch.tensor(a, dtype=torch.float32).item() == torch.tensor(b, dtype=torch.float32).item()
+                 for a, b in zip(c, ch))
+    print("// chained vs closed: max relative difference %.3g (double), identical after float32 cast: %s" % (diff, same32))
+    if not same32:
+        print("// chained " + fmt_lr(ch))
+
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    schedule("StepLR step_size=5 gamma=0.5", lambda o: S.StepLR(o, step_size=5, gamma=0.5))
+    schedule("StepLR step_size=3 gamma=0.1", lambda o: S.StepLR(o, step_size=3, gamma=0.1))
+    schedule("ExponentialLR gamma=0.9", lambda o: S.ExponentialLR(o, gamma=0.9))
+    schedule("CosineAnnealingLR T_max=10 eta_min=0.001", lambda o: S.CosineAnnealingLR(o, T_max=10, eta_min=0.001))
+    schedule("CosineAnnealingLR T_max=7 eta_min=0", lambda o: S.CosineAnnealingLR(o, T_max=7))
+    schedule("LinearLR start_factor=0.25 total_iters=8", lambda o: S.LinearLR(o, start_factor=0.25, total_iters=8))
+    # warm-up + cosine: SequentialLR; its closed form is LinearLR's closed form before the milestone and the
+    # cosine's closed form at (k - milestone) after it.
+    lin = closed(lambda o: S.LinearLR(o, start_factor=0.1, total_iters=5))
+    cos = closed(lambda o: S.CosineAnnealingLR(o, T_max=15, eta_min=0.002))
+    schedule("SequentialLR [LinearLR start_factor=0.1 total_iters=5, CosineAnnealingLR T_max=15 eta_min=0.002] milestones=[5]",
+             lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.1, total_iters=5),
+                                          S.CosineAnnealingLR(o, T_max=15, eta_min=0.002)], milestones=[5]),
+             closed_values=[lin[k] if k < 5 else cos[k - 5] for k in range(N)])
+    # Long-run drift of the chained forms (not tested; quoted in docs/training.md).
+    for name, make, closed_fn in [
+            ("ExponentialLR gamma=0.999", lambda o: S.ExponentialLR(o, gamma=0.999), lambda k: 0.1 * 0.999 ** k),
+            ("CosineAnnealingLR T_max=1000", lambda o: S.CosineAnnealingLR(o, T_max=1000),
+             lambda k: 0 + (0.1 - 0) * (1 + math.cos(math.pi * k / 1000)) / 2)]:
+        p = torch.nn.Parameter(torch.zeros(1))
+        opt = torch.optim.SGD([p], lr=0.1)
+        sched = make(opt)
+        worst, worst32 = 0.0, 0
+        for k in range(1000):
+            a, b = opt.param_groups[0]["lr"], closed_fn(k)
+            if b != 0:
+                worst = max(worst, abs(a - b) / b)
+            if torch.tensor(a).float().item() != torch.tensor(b).float().item():
+                worst32 += 1
+            opt.step()
+            sched.step()
+        print("// drift over 1000 steps, %s: max relative %.3g, steps whose float32 lr differs: %d" % (name, worst, worst32))
