@@ -174,6 +174,9 @@ public sealed class DataParallelGradients : IDisposable
             _session = session;
             if (startThread)
             {
+                // A ManualResetEventSlim allocates its lock object the first time a thread really blocks on it; do that
+                // now (a 1 ms timed-out wait) rather than in the first step that happens to find the worker still busy.
+                Done.Wait(1);
                 _thread = new Thread(Loop) { IsBackground = true, Name = "RnnGen data-parallel worker " + index };
                 _thread.Start();
             }
