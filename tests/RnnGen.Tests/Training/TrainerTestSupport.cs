@@ -81,7 +81,7 @@ internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
 }
 
 /// <summary>lr = 0.02 · 0.8^(step / 3): a pure function of the step, as schedules must be.</summary>
-internal sealed class StepDecaySchedule : ILearningRateSchedule
+internal sealed class TestStepSchedule : ILearningRateSchedule
 {
     public float GetLearningRate(long step) => 0.02f * MathF.Pow(0.8f, step / 3);
 }

@@ -17,7 +17,7 @@ public class TrainerTests
         Seed = 42,
         Threads = threads,
         ReplicaFactory = () => new TrainerTagger(),
-        Schedule = new StepDecaySchedule(),
+        Schedule = new TestStepSchedule(),
         MaxGradientNorm = 1f,
         EarlyStopping = new EarlyStopping(Metric.Perplexity, patience: 5),
         CheckpointPath = checkpoint,
