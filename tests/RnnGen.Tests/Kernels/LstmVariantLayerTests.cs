@@ -345,6 +345,26 @@ public class LstmVariantLayerTests
         Assert.Equal(before, after);
     }
 
+    /// <summary>The buffer sizes documented in docs/kernels-variants.md.</summary>
+    [Theory]
+    [InlineData(false, 0, false)]
+    [InlineData(true, 3, false)]
+    [InlineData(false, 0, true)]
+    [InlineData(true, 5, true)]
+    public void Cache_and_scratch_lengths_match_the_documented_formulas(bool peepholes, int projection, bool layerNorm)
+    {
+        int b = 3, t = 7, h = 8, bt = b * t;
+        var o = new LstmVariantOptions(peepholes, projection, layerNorm);
+        int s = o.StateSize(h);
+        int cache = bt * (7 * h + s) + (projection > 0 ? bt * h : 0) + (layerNorm ? bt * (5 * h + 5) : 0) + b * (2 * s + h) + 4 * h;
+        int scratch = bt * (4 * h + s) + (projection > 0 ? bt * projection + b * h : 0) + b * (2 * s + h) + 18 * h;
+        Assert.Equal(cache, LstmVariantLayer.CacheLength(b, t, h, o));
+        Assert.Equal(scratch, LstmVariantLayer.ScratchLength(b, t, h, o));
+        var g = new GruVariantOptions(peepholes, layerNorm);
+        Assert.Equal(5 * bt * h + (layerNorm ? bt * (3 * h + 3) : 0) + 5 * b * h, GruVariantLayer.CacheLength(b, t, h, g));
+        Assert.Equal(7 * bt * h + 3 * b * h + 9 * h, GruVariantLayer.ScratchLength(b, t, h, g));
+    }
+
     [Fact]
     public void Invalid_arguments_are_reported_by_name()
     {

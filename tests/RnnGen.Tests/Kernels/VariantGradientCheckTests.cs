@@ -44,13 +44,14 @@ internal static class VariantFill
 /// <summary>
 /// Central finite differences (float32 forward, double loss) against the analytic backward for every
 /// tensor of a variant layer; loss L = Σ y⊙R + Σ hN⊙S (+ Σ cN⊙U), R covering padded positions too.
-/// Same tolerances as <see cref="LayerGradientCheckTests"/>.
+/// Step eps = 1e-2 as in <see cref="LayerGradientCheckTests"/>, Richardson-extrapolated (five-point stencil),
+/// which allows tighter tolerances: fail when |analytic − numeric| &gt; 5e-3·max(|analytic|, |numeric|) + 5e-4.
 /// </summary>
 internal static class VariantGradientCheck
 {
     public const double Eps = 1e-2;
-    public const double RelTol = 1e-2;
-    public const double AbsTol = 1e-3;
+    public const double RelTol = 5e-3;
+    public const double AbsTol = 5e-4;
 
     public static void Run(IVariantLayer layer, string label, ITestOutputHelper output)
     {
@@ -88,6 +89,19 @@ internal static class VariantGradientCheck
             return l;
         }
 
+        double Central(float[] value, int k, double step)
+        {
+            float original = value[k];
+            value[k] = (float)(original + step);
+            double plusStep = value[k] - (double)original;
+            double lp = Loss();
+            value[k] = (float)(original - step);
+            double minusStep = original - (double)value[k];
+            double lm = Loss();
+            value[k] = original;
+            return (lp - lm) / (plusStep + minusStep);
+        }
+
         double maxAbs = 0, maxScaled = 0;
         int total = 0;
         var failures = new List<string>();
@@ -96,16 +110,11 @@ internal static class VariantGradientCheck
             var (name, value, analytic, acc) = tensors[ti];
             for (int k = 0; k < value.Length; k++)
             {
-                float original = value[k];
-                value[k] = (float)(original + Eps);
-                double plusStep = value[k] - (double)original;
-                double lp = Loss();
-                value[k] = (float)(original - Eps);
-                double minusStep = original - (double)value[k];
-                double lm = Loss();
-                value[k] = original;
+                // Central differences at steps eps and 2·eps, combined by Richardson extrapolation
+                // (the five-point stencil): truncation O(eps⁴), so the curvature that layer norm adds
+                // does not swamp the comparison.
+                double numeric = (4 * Central(value, k, Eps) - Central(value, k, 2 * Eps)) / 3;
                 total++;
-                double numeric = (lp - lm) / (plusStep + minusStep);
                 double a = analytic[k] - (acc ? priors[ti][k] : 0.0);
                 double err = Math.Abs(a - numeric);
                 double scale = Math.Max(Math.Abs(a), Math.Abs(numeric));
