@@ -1,0 +1,511 @@
+using System;
+using System.Numerics.Tensors;
+
+namespace RnnGen.Kernels;
+
+/// <summary>
+/// One direction of one LSTM layer with optional peepholes, projection, layer normalisation and
+/// recurrent (variational) dropout, over a padded batch with PyTorch <c>pack_padded_sequence</c>
+/// masking — the same contract as <see cref="LstmLayer"/> (see docs/kernels-variants.md).
+/// </summary>
+/// <remarks>
+/// Per valid position (S = state width: P with a projection, else H; m = recurrent mask row or 1):
+/// <code>
+/// a      = W_ih x + b_ih + W_hh (m⊙h) + b_hh            (blocks i, f, g, o)
+/// â_k    = LN_k(a_k) = γ_k⊙(a_k − μ)/√(σ² + ε) + β_k     (layer norm; else â = a)
+/// i = σ(â_i + p_i⊙c),  f = σ(â_f + p_f⊙c),  g = tanh(â_g)  (peepholes; else p = 0)
+/// c'     = f⊙c + i⊙g
+/// o      = σ(â_o + p_o⊙c')
+/// h'     = W_hr (o⊙tanh(LN_c(c')))                      (projection / cell layer norm optional)
+/// </code>
+/// Cache (rows b·T + t, time order like x), in this order, absent parts have length 0:
+/// Gates [B·T, 4H] (pre-activations, then activated i, f, g, o on valid rows) · HPrev [B·T, S] ·
+/// CPrev [B·T, H] · CNew [B·T, H] (c') · TanhC [B·T, H] (tanh of LN(c') or c') ·
+/// R [B·T, H] (o⊙TanhC; projection only) · GHat [B·T, 4H] and GRstd [B·T, 4] (layer norm) ·
+/// CHat [B·T, H] and CRstd [B·T] (layer norm) · HLast [B, S] · CLast [B, H] · Bias [4H] · Work [B, S].
+/// Scratch: dG [B·T, 4H] · DHt [B·T, P] (projection only) · dh [B, S] · dc [B, H] · DRec [B, S] ·
+/// DR [B, H] (projection only) · HRec [B·T, S] · Tmp [H] · ParamSum [13H] · BiasSum [4H].
+/// </remarks>
+public static class LstmVariantLayer
+{
+    public const int Gates = 4;
+
+    private const int ParamSumPerH = 13; // peephole 3H, gate LN γ 4H, β 4H, cell LN γ H, β H
+
+    private readonly struct CacheLayout
+    {
+        public readonly int Gates, HPrev, CPrev, CNew, TanhC, R, GHat, GRstd, CHat, CRstd, HLast, CLast, Bias, Work, Total;
+
+        public CacheLayout(int batch, int steps, int h, in LstmVariantOptions o)
+        {
+            int bt = checked(batch * steps), s = o.StateSize(h);
+            bool proj = o.ProjectionSize > 0, ln = o.LayerNorm;
+            int p = 0;
+            Gates = p; p = checked(p + bt * 4 * h);
+            HPrev = p; p = checked(p + bt * s);
+            CPrev = p; p = checked(p + bt * h);
+            CNew = p; p = checked(p + bt * h);
+            TanhC = p; p = checked(p + bt * h);
+            R = p; p = checked(p + (proj ? bt * h : 0));
+            GHat = p; p = checked(p + (ln ? bt * 4 * h : 0));
+            GRstd = p; p = checked(p + (ln ? bt * 4 : 0));
+            CHat = p; p = checked(p + (ln ? bt * h : 0));
+            CRstd = p; p = checked(p + (ln ? bt : 0));
+            HLast = p; p = checked(p + batch * s);
+            CLast = p; p = checked(p + batch * h);
+            Bias = p; p = checked(p + 4 * h);
+            Work = p; p = checked(p + batch * s);
+            Total = p;
+        }
+    }
+
+    private readonly struct ScratchLayout
+    {
+        public readonly int DG, DHt, Dh, Dc, DRec, DR, HRec, Tmp, ParamSum, BiasSum, Total;
+
+        public ScratchLayout(int batch, int steps, int h, in LstmVariantOptions o)
+        {
+            int bt = checked(batch * steps), s = o.StateSize(h);
+            bool proj = o.ProjectionSize > 0;
+            int p = 0;
+            DG = p; p = checked(p + bt * 4 * h);
+            DHt = p; p = checked(p + (proj ? bt * s : 0));
+            Dh = p; p = checked(p + batch * s);
+            Dc = p; p = checked(p + batch * h);
+            DRec = p; p = checked(p + batch * s);
+            DR = p; p = checked(p + (proj ? batch * h : 0));
+            HRec = p; p = checked(p + bt * s);
+            Tmp = p; p = checked(p + h);
+            ParamSum = p; p = checked(p + ParamSumPerH * h);
+            BiasSum = p; p = checked(p + 4 * h);
+            Total = p;
+        }
+    }
+
+    /// <summary>Floats of cache one Forward call needs (and Backward reads).</summary>
+    public static int CacheLength(int batch, int steps, int hiddenSize, LstmVariantOptions options)
+    {
+        VariantChecks.Sizes(batch, steps, hiddenSize);
+        VariantChecks.Projection(options, hiddenSize);
+        return new CacheLayout(batch, steps, hiddenSize, options).Total;
+    }
+
+    /// <summary>Floats of scratch one Backward call needs (contents need not survive between calls).</summary>
+    public static int ScratchLength(int batch, int steps, int hiddenSize, LstmVariantOptions options)
+    {
+        VariantChecks.Sizes(batch, steps, hiddenSize);
+        VariantChecks.Projection(options, hiddenSize);
+        return new ScratchLayout(batch, steps, hiddenSize, options).Total;
+    }
+
+    /// <summary>
+    /// Forward pass. Shapes (S = <see cref="LstmVariantOptions.StateSize"/>): x [B, T, I];
+    /// recurrentMask [B, S] or empty (no recurrent dropout); h0 [B, S] / c0 [B, H] or empty for zeros;
+    /// y row b·T + t at <c>y[(b·T+t)·ldy + j]</c>, j &lt; S (0 on padded positions); hN [B, S] / cN [B, H]
+    /// or empty when not wanted; cache ≥ <see cref="CacheLength"/>. hN may alias h0, cN may alias c0.
+    /// </summary>
+    public static void Forward(LayerDims dims, LstmVariantOptions options, bool reverse, ReadOnlySpan<int> lengths,
+        ReadOnlySpan<float> x, LstmVariantWeights weights, ReadOnlySpan<float> recurrentMask,
+        ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        Span<float> y, int ldy,
+        Span<float> hN, Span<float> cN,
+        Span<float> cache)
+    {
+        CheckCommon(dims, options, lengths, x, weights, recurrentMask, h0, c0);
+        int batch = dims.Batch, steps = dims.Steps, h = dims.HiddenSize, inSize = dims.InputSize;
+        int sw = options.StateSize(h), bt = batch * steps, g4 = 4 * h;
+        VariantChecks.Strided(y.Length, ldy, sw, optional: false, "y", "ldy", dims);
+        VariantChecks.Optional(hN.Length, (long)batch * sw, "hN", "[B, S] or empty", dims);
+        VariantChecks.Optional(cN.Length, (long)batch * h, "cN", "[B, H] or empty", dims);
+        var L = new CacheLayout(batch, steps, h, options);
+        VariantChecks.Length(cache.Length, L.Total, "cache", "CacheLength(B, T, H, options)", dims);
+
+        bool peep = options.Peepholes, proj = options.ProjectionSize > 0, ln = options.LayerNorm, masked = !recurrentMask.IsEmpty;
+        Span<float> gates = cache.Slice(L.Gates, bt * g4);
+        Span<float> hPrev = cache.Slice(L.HPrev, bt * sw);
+        Span<float> cPrev = cache.Slice(L.CPrev, bt * h);
+        Span<float> cNew = cache.Slice(L.CNew, bt * h);
+        Span<float> tanhC = cache.Slice(L.TanhC, bt * h);
+        Span<float> rBuf = cache.Slice(L.R, proj ? bt * h : 0);
+        Span<float> gHat = cache.Slice(L.GHat, ln ? bt * g4 : 0);
+        Span<float> gRstd = cache.Slice(L.GRstd, ln ? bt * 4 : 0);
+        Span<float> cHat = cache.Slice(L.CHat, ln ? bt * h : 0);
+        Span<float> cRstd = cache.Slice(L.CRstd, ln ? bt : 0);
+        Span<float> hLast = cache.Slice(L.HLast, batch * sw);
+        Span<float> cLast = cache.Slice(L.CLast, batch * h);
+        Span<float> bias = cache.Slice(L.Bias, g4);
+        Span<float> work = cache.Slice(L.Work, batch * sw);
+        RecurrentWeights core = weights.Core;
+
+        // Hoisted input projection: bias (b_ih + b_hh) broadcast, then one GEMM over all B·T rows.
+        TensorPrimitives.Add(core.BiasInputHidden.Slice(0, g4), core.BiasHiddenHidden.Slice(0, g4), bias);
+        for (int r = 0; r < bt; r++) bias.CopyTo(gates.Slice(r * g4, g4));
+        Gemm.Multiply(false, true, bt, g4, inSize, x, inSize, core.InputHidden, inSize, gates, g4, accumulate: true);
+        int tFirst = VariantChecks.TimeAt(0, steps, reverse);
+        VariantChecks.LoadState(h0, hPrev, tFirst, batch, steps, sw);
+        VariantChecks.LoadState(c0, cPrev, tFirst, batch, steps, h);
+
+        for (int s = 0; s < steps; s++)
+        {
+            int t = VariantChecks.TimeAt(s, steps, reverse);
+            if (s > 0 || !h0.IsEmpty)
+            {
+                // a(t) += (m⊙h)·W_hhᵀ for the B rows of time t.
+                if (masked)
+                {
+                    for (int b = 0; b < batch; b++)
+                    {
+                        TensorPrimitives.Multiply(recurrentMask.Slice(b * sw, sw), hPrev.Slice((b * steps + t) * sw, sw), work.Slice(b * sw, sw));
+                    }
+                    Gemm.Multiply(false, true, batch, g4, sw, work, sw, core.HiddenHidden, sw, gates.Slice(t * g4), steps * g4, accumulate: true);
+                }
+                else
+                {
+                    Gemm.Multiply(false, true, batch, g4, sw, hPrev.Slice(t * sw), steps * sw, core.HiddenHidden, sw, gates.Slice(t * g4), steps * g4, accumulate: true);
+                }
+            }
+
+            bool last = s == steps - 1;
+            int tNext = last ? 0 : VariantChecks.TimeAt(s + 1, steps, reverse);
+            Span<float> hDst = last ? hLast : hPrev.Slice(tNext * sw);
+            Span<float> cDst = last ? cLast : cPrev.Slice(tNext * h);
+            int hStride = last ? sw : steps * sw;
+            int cStride = last ? h : steps * h;
+
+            for (int b = 0; b < batch; b++)
+            {
+                int row = b * steps + t;
+                ReadOnlySpan<float> cp = cPrev.Slice(row * h, h);
+                Span<float> cOut = cDst.Slice(b * cStride, h);
+                if (t >= lengths[b])
+                {
+                    cp.CopyTo(cOut);
+                    if (proj) rBuf.Slice(row * h, h).Clear();
+                    continue;
+                }
+                Span<float> g = gates.Slice(row * g4, g4);
+                if (ln)
+                {
+                    for (int k = 0; k < 4; k++)
+                    {
+                        gRstd[row * 4 + k] = LayerNormRow.Forward(g.Slice(k * h, h),
+                            weights.LayerNormGatesWeight.Slice(k * h, h), weights.LayerNormGatesBias.Slice(k * h, h),
+                            gHat.Slice(row * g4 + k * h, h));
+                    }
+                }
+                Span<float> gi = g.Slice(0, h), gf = g.Slice(h, h), gg = g.Slice(2 * h, h), go = g.Slice(3 * h, h);
+                if (peep)
+                {
+                    TensorPrimitives.MultiplyAdd(weights.Peephole.Slice(0, h), cp, gi, gi);
+                    TensorPrimitives.MultiplyAdd(weights.Peephole.Slice(h, h), cp, gf, gf);
+                }
+                Span<float> ifGates = g.Slice(0, 2 * h);
+                TensorPrimitives.Sigmoid(ifGates, ifGates);
+                TensorPrimitives.Tanh(gg, gg);
+
+                // c' = f⊙c + i⊙g (same operation order as LstmLayer).
+                Span<float> cn = cNew.Slice(row * h, h);
+                TensorPrimitives.Multiply(gi, gg, cn);
+                TensorPrimitives.MultiplyAdd(gf, cp, cn, cn);
+                cn.CopyTo(cOut);
+                if (peep) TensorPrimitives.MultiplyAdd(weights.Peephole.Slice(2 * h, h), cn, go, go);
+                TensorPrimitives.Sigmoid(go, go);
+
+                Span<float> tc = tanhC.Slice(row * h, h);
+                if (ln)
+                {
+                    cn.CopyTo(tc);
+                    cRstd[row] = LayerNormRow.Forward(tc, weights.LayerNormCellWeight, weights.LayerNormCellBias, cHat.Slice(row * h, h));
+                    TensorPrimitives.Tanh(tc, tc);
+                }
+                else
+                {
+                    TensorPrimitives.Tanh(cn, tc);
+                }
+                TensorPrimitives.Multiply(go, tc, proj ? rBuf.Slice(row * h, h) : hDst.Slice(b * hStride, h));
+            }
+
+            if (proj)
+            {
+                // h' = R·W_hrᵀ for the B rows (padded rows are fixed up below).
+                Gemm.Multiply(false, true, batch, sw, h, rBuf.Slice(t * h), steps * h, weights.Projection, h, hDst, hStride, accumulate: false);
+            }
+
+            for (int b = 0; b < batch; b++)
+            {
+                int row = b * steps + t;
+                Span<float> hOut = hDst.Slice(b * hStride, sw);
+                Span<float> yRow = y.Slice(row * ldy, sw);
+                if (t >= lengths[b])
+                {
+                    hPrev.Slice(row * sw, sw).CopyTo(hOut);
+                    yRow.Clear();
+                }
+                else
+                {
+                    hOut.CopyTo(yRow);
+                }
+            }
+        }
+
+        if (!hN.IsEmpty) hLast.CopyTo(hN);
+        if (!cN.IsEmpty) cLast.CopyTo(cN);
+    }
+
+    /// <summary>
+    /// BPTT through the cache written by <see cref="Forward"/> with the same dims, options, reverse, lengths,
+    /// weights, mask and x. dy like y (lddy ≥ S) or empty; dhN [B, S] / dcN [B, H] or empty for zeros.
+    /// Every gradient in <paramref name="gradients"/> whose option is on, and dx [B, T, I], are ADDED into;
+    /// dh0 [B, S] / dc0 [B, H] are overwritten; empty dx/dh0/dc0 are not computed. h0/c0 are not read.
+    /// </summary>
+    public static void Backward(LayerDims dims, LstmVariantOptions options, bool reverse, ReadOnlySpan<int> lengths,
+        ReadOnlySpan<float> x, LstmVariantWeights weights, ReadOnlySpan<float> recurrentMask,
+        ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        ReadOnlySpan<float> cache,
+        ReadOnlySpan<float> dy, int lddy,
+        ReadOnlySpan<float> dhN, ReadOnlySpan<float> dcN,
+        LstmVariantGradients gradients,
+        Span<float> dx,
+        Span<float> dh0, Span<float> dc0,
+        Span<float> scratch)
+    {
+        CheckCommon(dims, options, lengths, x, weights, recurrentMask, h0, c0);
+        int batch = dims.Batch, steps = dims.Steps, h = dims.HiddenSize, inSize = dims.InputSize;
+        int sw = options.StateSize(h), bt = batch * steps, g4 = 4 * h;
+        var L = new CacheLayout(batch, steps, h, options);
+        var SL = new ScratchLayout(batch, steps, h, options);
+        VariantChecks.Length(cache.Length, L.Total, "cache", "CacheLength(B, T, H, options)", dims);
+        VariantChecks.Strided(dy.Length, lddy, sw, optional: true, "dy", "lddy", dims);
+        VariantChecks.Optional(dhN.Length, (long)batch * sw, "dhN", "[B, S] or empty", dims);
+        VariantChecks.Optional(dcN.Length, (long)batch * h, "dcN", "[B, H] or empty", dims);
+        VariantChecks.Optional(dx.Length, (long)bt * inSize, "dx", "[B, T, I] or empty", dims);
+        VariantChecks.Optional(dh0.Length, (long)batch * sw, "dh0", "[B, S] or empty", dims);
+        VariantChecks.Optional(dc0.Length, (long)batch * h, "dc0", "[B, H] or empty", dims);
+        VariantChecks.Length(scratch.Length, SL.Total, "scratch", "ScratchLength(B, T, H, options)", dims);
+        CheckGradients(gradients, dims, options);
+
+        bool peep = options.Peepholes, proj = options.ProjectionSize > 0, ln = options.LayerNorm, masked = !recurrentMask.IsEmpty;
+        ReadOnlySpan<float> gates = cache.Slice(L.Gates, bt * g4);
+        ReadOnlySpan<float> hPrev = cache.Slice(L.HPrev, bt * sw);
+        ReadOnlySpan<float> cPrev = cache.Slice(L.CPrev, bt * h);
+        ReadOnlySpan<float> cNew = cache.Slice(L.CNew, bt * h);
+        ReadOnlySpan<float> tanhC = cache.Slice(L.TanhC, bt * h);
+        ReadOnlySpan<float> rBuf = cache.Slice(L.R, proj ? bt * h : 0);
+        ReadOnlySpan<float> gHat = cache.Slice(L.GHat, ln ? bt * g4 : 0);
+        ReadOnlySpan<float> gRstd = cache.Slice(L.GRstd, ln ? bt * 4 : 0);
+        ReadOnlySpan<float> cHat = cache.Slice(L.CHat, ln ? bt * h : 0);
+        ReadOnlySpan<float> cRstd = cache.Slice(L.CRstd, ln ? bt : 0);
+        Span<float> dG = scratch.Slice(SL.DG, bt * g4);
+        Span<float> dHt = scratch.Slice(SL.DHt, proj ? bt * sw : 0);
+        Span<float> dh = scratch.Slice(SL.Dh, batch * sw);
+        Span<float> dc = scratch.Slice(SL.Dc, batch * h);
+        Span<float> dRec = scratch.Slice(SL.DRec, batch * sw);
+        Span<float> dR = scratch.Slice(SL.DR, proj ? batch * h : 0);
+        Span<float> hRec = scratch.Slice(SL.HRec, bt * sw);
+        Span<float> tmp = scratch.Slice(SL.Tmp, h);
+        Span<float> paramSum = scratch.Slice(SL.ParamSum, ParamSumPerH * h);
+        Span<float> biasSum = scratch.Slice(SL.BiasSum, g4);
+        RecurrentWeights core = weights.Core;
+
+        VariantChecks.LoadGradient(dhN, dh);
+        VariantChecks.LoadGradient(dcN, dc);
+        paramSum.Clear();
+        bool wantInitial = !dh0.IsEmpty || !dc0.IsEmpty;
+
+        for (int s = steps - 1; s >= 0; s--)
+        {
+            int t = VariantChecks.TimeAt(s, steps, reverse);
+
+            // Pass A: total gradient on h(t) = carried dh + dy (valid rows); padded rows get zero dgates.
+            for (int b = 0; b < batch; b++)
+            {
+                int row = b * steps + t;
+                if (t >= lengths[b])
+                {
+                    dG.Slice(row * g4, g4).Clear();
+                    if (proj) dHt.Slice(row * sw, sw).Clear();
+                    continue;
+                }
+                Span<float> dhRow = dh.Slice(b * sw, sw);
+                if (!dy.IsEmpty) TensorPrimitives.Add(dhRow, dy.Slice(row * lddy, sw), dhRow);
+                if (proj) dhRow.CopyTo(dHt.Slice(row * sw, sw));
+            }
+            if (proj)
+            {
+                // dR = dh'·W_hr: gradient on o⊙tanh(c') for the B rows.
+                Gemm.Multiply(false, false, batch, h, sw, dHt.Slice(t * sw), steps * sw, weights.Projection, h, dR, h, accumulate: false);
+            }
+
+            // Pass B: the cell backward per valid row.
+            for (int b = 0; b < batch; b++)
+            {
+                int row = b * steps + t;
+                if (t >= lengths[b]) continue;
+                ReadOnlySpan<float> dr = proj ? dR.Slice(b * h, h) : dh.Slice(b * sw, h);
+                CellBackward(weights, peep, ln, h, row,
+                    gates.Slice(row * g4, g4), cPrev.Slice(row * h, h), cNew.Slice(row * h, h), tanhC.Slice(row * h, h),
+                    gHat, gRstd, cHat, cRstd, dr, dc.Slice(b * h, h), dG.Slice(row * g4, g4), tmp, paramSum);
+            }
+
+            // dh(t−1) = m⊙(dG·W_hh) on valid rows; padded rows keep their carried dh.
+            if (s > 0 || wantInitial)
+            {
+                Gemm.Multiply(false, false, batch, sw, g4, dG.Slice(t * g4), steps * g4, core.HiddenHidden, sw, dRec, sw, accumulate: false);
+                for (int b = 0; b < batch; b++)
+                {
+                    if (t >= lengths[b]) continue;
+                    Span<float> dhRow = dh.Slice(b * sw, sw);
+                    if (masked) TensorPrimitives.Multiply(recurrentMask.Slice(b * sw, sw), dRec.Slice(b * sw, sw), dhRow);
+                    else dRec.Slice(b * sw, sw).CopyTo(dhRow);
+                }
+            }
+        }
+
+        if (!dh0.IsEmpty) dh.CopyTo(dh0);
+        if (!dc0.IsEmpty) dc.CopyTo(dc0);
+
+        // Parameter gradients, one GEMM / reduction each over all B·T rows (padded rows hold zero dgates).
+        ReadOnlySpan<float> hIn = hPrev;
+        if (masked)
+        {
+            for (int b = 0; b < batch; b++)
+            {
+                ReadOnlySpan<float> m = recurrentMask.Slice(b * sw, sw);
+                for (int t = 0; t < steps; t++)
+                {
+                    int row = b * steps + t;
+                    TensorPrimitives.Multiply(m, hPrev.Slice(row * sw, sw), hRec.Slice(row * sw, sw));
+                }
+            }
+            hIn = hRec;
+        }
+        RecurrentGradients gc = gradients.Core;
+        Gemm.Multiply(true, false, g4, inSize, bt, dG, g4, x, inSize, gc.InputHidden, inSize, accumulate: true);
+        Gemm.Multiply(true, false, g4, sw, bt, dG, g4, hIn, sw, gc.HiddenHidden, sw, accumulate: true);
+        VariantChecks.SumRows(dG, bt, g4, g4, biasSum);
+        TensorPrimitives.Add(gc.BiasInputHidden.Slice(0, g4), biasSum, gc.BiasInputHidden.Slice(0, g4));
+        TensorPrimitives.Add(gc.BiasHiddenHidden.Slice(0, g4), biasSum, gc.BiasHiddenHidden.Slice(0, g4));
+        if (!dx.IsEmpty)
+        {
+            Gemm.Multiply(false, false, bt, inSize, g4, dG, g4, core.InputHidden, inSize, dx, inSize, accumulate: true);
+        }
+        if (proj)
+        {
+            Gemm.Multiply(true, false, sw, h, bt, dHt, sw, rBuf, h, gradients.Projection, h, accumulate: true);
+        }
+        if (peep)
+        {
+            TensorPrimitives.Add(gradients.Peephole.Slice(0, 3 * h), paramSum.Slice(0, 3 * h), gradients.Peephole.Slice(0, 3 * h));
+        }
+        if (ln)
+        {
+            TensorPrimitives.Add(gradients.LayerNormGatesWeight.Slice(0, g4), paramSum.Slice(3 * h, g4), gradients.LayerNormGatesWeight.Slice(0, g4));
+            TensorPrimitives.Add(gradients.LayerNormGatesBias.Slice(0, g4), paramSum.Slice(7 * h, g4), gradients.LayerNormGatesBias.Slice(0, g4));
+            TensorPrimitives.Add(gradients.LayerNormCellWeight.Slice(0, h), paramSum.Slice(11 * h, h), gradients.LayerNormCellWeight.Slice(0, h));
+            TensorPrimitives.Add(gradients.LayerNormCellBias.Slice(0, h), paramSum.Slice(12 * h, h), gradients.LayerNormCellBias.Slice(0, h));
+        }
+    }
+
+    /// <summary>
+    /// One valid row: from dr (gradient on o⊙tanh(·)) and the carried dc(t), writes the pre-activation
+    /// gradients dG [4H] (i, f, g, o; before layer norm when it is on), replaces dc by dc(t−1), and adds the
+    /// peephole / layer-norm parameter gradients into paramSum.
+    /// </summary>
+    private static void CellBackward(in LstmVariantWeights w, bool peep, bool ln, int h, int row,
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> cp, ReadOnlySpan<float> cn, ReadOnlySpan<float> tc,
+        ReadOnlySpan<float> gHat, ReadOnlySpan<float> gRstd, ReadOnlySpan<float> cHat, ReadOnlySpan<float> cRstd,
+        ReadOnlySpan<float> dr, Span<float> dc, Span<float> dG, Span<float> tmp, Span<float> paramSum)
+    {
+        ReadOnlySpan<float> gi = gates.Slice(0, h), gf = gates.Slice(h, h), gg = gates.Slice(2 * h, h), go = gates.Slice(3 * h, h);
+        Span<float> di = dG.Slice(0, h), df = dG.Slice(h, h), dgg = dG.Slice(2 * h, h), dO = dG.Slice(3 * h, h);
+        dr = dr.Slice(0, h);
+        tc = tc.Slice(0, h);
+        tmp = tmp.Slice(0, h);
+        for (int j = 0; j < h; j++)
+        {
+            float o = go[j], tcj = tc[j], d = dr[j];
+            dO[j] = d * tcj * o * (1f - o);
+            tmp[j] = d * o * (1f - tcj * tcj); // gradient on LN(c') (or c')
+        }
+        if (ln)
+        {
+            LayerNormRow.Backward(tmp, cHat.Slice(row * h, h), cRstd[row], w.LayerNormCellWeight,
+                paramSum.Slice(11 * h, h), paramSum.Slice(12 * h, h), tmp);
+        }
+
+        ReadOnlySpan<float> pi = peep ? w.Peephole.Slice(0, h) : default;
+        ReadOnlySpan<float> pf = peep ? w.Peephole.Slice(h, h) : default;
+        ReadOnlySpan<float> po = peep ? w.Peephole.Slice(2 * h, h) : default;
+        Span<float> dpi = paramSum.Slice(0, h), dpf = paramSum.Slice(h, h), dpo = paramSum.Slice(2 * h, h);
+        for (int j = 0; j < h; j++)
+        {
+            float i = gi[j], f = gf[j], g = gg[j], cpj = cp[j];
+            float dct = dc[j] + tmp[j];
+            if (peep) dct += po[j] * dO[j];
+            float dai = dct * g * i * (1f - i);
+            float daf = dct * cpj * f * (1f - f);
+            di[j] = dai;
+            df[j] = daf;
+            dgg[j] = dct * i * (1f - g * g);
+            float dcp = dct * f;
+            if (peep)
+            {
+                dcp += pi[j] * dai + pf[j] * daf;
+                dpi[j] += dai * cpj;
+                dpf[j] += daf * cpj;
+                dpo[j] += dO[j] * cn[j];
+            }
+            dc[j] = dcp;
+        }
+
+        if (ln)
+        {
+            int g4 = 4 * h;
+            for (int k = 0; k < 4; k++)
+            {
+                Span<float> block = dG.Slice(k * h, h);
+                LayerNormRow.Backward(block, gHat.Slice(row * g4 + k * h, h), gRstd[row * 4 + k],
+                    w.LayerNormGatesWeight.Slice(k * h, h), paramSum.Slice(3 * h + k * h, h), paramSum.Slice(7 * h + k * h, h), block);
+            }
+        }
+    }
+
+    private static void CheckCommon(in LayerDims dims, in LstmVariantOptions options, ReadOnlySpan<int> lengths,
+        ReadOnlySpan<float> x, in LstmVariantWeights w, ReadOnlySpan<float> mask, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0)
+    {
+        int h = dims.HiddenSize;
+        VariantChecks.Dims(dims, Gates, h > 0 ? options.StateSize(h) : 1);
+        VariantChecks.Projection(options, h);
+        int sw = options.StateSize(h);
+        VariantChecks.Lengths(lengths, dims);
+        VariantChecks.Length(x.Length, (long)dims.Batch * dims.Steps * dims.InputSize, "x", "[B, T, I]", dims);
+        VariantChecks.Core(w.Core, dims, Gates, sw);
+        if (options.Peepholes) VariantChecks.Length(w.Peephole.Length, 3L * h, "weights.Peephole", "[3, H]", dims);
+        if (options.ProjectionSize > 0) VariantChecks.Length(w.Projection.Length, (long)sw * h, "weights.Projection", "[P, H]", dims);
+        if (options.LayerNorm)
+        {
+            VariantChecks.Length(w.LayerNormGatesWeight.Length, 4L * h, "weights.LayerNormGatesWeight", "[4, H]", dims);
+            VariantChecks.Length(w.LayerNormGatesBias.Length, 4L * h, "weights.LayerNormGatesBias", "[4, H]", dims);
+            VariantChecks.Length(w.LayerNormCellWeight.Length, h, "weights.LayerNormCellWeight", "[H]", dims);
+            VariantChecks.Length(w.LayerNormCellBias.Length, h, "weights.LayerNormCellBias", "[H]", dims);
+        }
+        VariantChecks.Mask(mask, dims, sw);
+        VariantChecks.Optional(h0.Length, (long)dims.Batch * sw, "h0", "[B, S] or empty", dims);
+        VariantChecks.Optional(c0.Length, (long)dims.Batch * h, "c0", "[B, H] or empty", dims);
+    }
+
+    private static void CheckGradients(in LstmVariantGradients g, in LayerDims dims, in LstmVariantOptions options)
+    {
+        int h = dims.HiddenSize, sw = options.StateSize(h);
+        VariantChecks.Core(g.Core, dims, Gates, sw);
+        if (options.Peepholes) VariantChecks.Length(g.Peephole.Length, 3L * h, "gradients.Peephole", "[3, H]", dims);
+        if (options.ProjectionSize > 0) VariantChecks.Length(g.Projection.Length, (long)sw * h, "gradients.Projection", "[P, H]", dims);
+        if (options.LayerNorm)
+        {
+            VariantChecks.Length(g.LayerNormGatesWeight.Length, 4L * h, "gradients.LayerNormGatesWeight", "[4, H]", dims);
+            VariantChecks.Length(g.LayerNormGatesBias.Length, 4L * h, "gradients.LayerNormGatesBias", "[4, H]", dims);
+            VariantChecks.Length(g.LayerNormCellWeight.Length, h, "gradients.LayerNormCellWeight", "[H]", dims);
+            VariantChecks.Length(g.LayerNormCellBias.Length, h, "gradients.LayerNormCellBias", "[H]", dims);
+        }
+    }
+}
