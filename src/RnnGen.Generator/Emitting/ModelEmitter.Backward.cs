@@ -144,6 +144,10 @@ internal static partial class ModelEmitter
         string xWidth = layer == 0 ? "FeatureSize" : "LayerOutputSize";
         w.Line(KernelClass(spec) + ".Backward(");
         w.Line("    new " + K + "LayerDims(B, T, " + xWidth + ", HiddenSize),");
+        if (spec.UsesVariantKernel)
+        {
+            w.Line("    s_cell,");
+        }
         if (spec.Cell == CellKind.Rnn)
         {
             w.Line("    relu: " + (spec.Nonlinearity == NonlinearityKind.Relu ? "true" : "false") + ",");
@@ -151,7 +155,11 @@ internal static partial class ModelEmitter
         w.Line("    reverse: " + (direction == 1 ? "true" : "false") + ",");
         w.Line("    lengths,");
         w.Line("    " + x + ",");
-        w.Line("    " + WeightsExpression(id) + ",");
+        w.Line("    " + WeightsExpression(spec, id) + ",");
+        if (spec.UsesVariantKernel)
+        {
+            w.Line("    " + (spec.RecurrentDropout > 0 ? "_dropoutActive ? _recurrentMask" + id + ".AsSpan(0, B * StateSize) : default" : "default") + ", // the forward pass's recurrent mask");
+        }
         w.Line("    Slot(initialHidden, " + Num(slot) + ", B, StateSize),");
         if (spec.HasCellState)
         {
@@ -164,7 +172,7 @@ internal static partial class ModelEmitter
         {
             w.Line("    Slot(finalCellGradient, " + Num(slot) + ", B, HiddenSize),");
         }
-        w.Line("    " + GradientsExpression(id) + ",");
+        w.Line("    " + GradientsExpression(spec, id) + ",");
         w.Line("    " + dx + ",");
         w.Line("    MutableSlot(initialHiddenGradient, " + Num(slot) + ", B, StateSize), // dh0 (only with an initial state)");
         if (spec.HasCellState)

@@ -64,7 +64,7 @@ internal static partial class ModelEmitter
             }
             w.Line("_batch = batch;");
             w.Line("_steps = steps;");
-            if (spec.Dropout > 0 && spec.Layers > 1)
+            if (HasTrainingMode(spec))
             {
                 w.Line("_dropoutActive = Training;");
             }
@@ -159,8 +159,22 @@ internal static partial class ModelEmitter
                    (merge ? "raw" : "y") + "[:, :, " + columns + "] of [B, T, " + Num(width) + "]; final state slot " + Num(slot) + ".");
             w.Line("// Gates [B·T, " + Num(spec.Gates * spec.HiddenSize) + "] = x·W_ihᵀ + b_ih in one GEMM, then per step h·W_hhᵀ + b_hh and the fused cell update.");
         }
+        if (spec.RecurrentDropout > 0 && !streaming)
+        {
+            w.Line(Rs + " mask" + id + " = default;");
+            using (w.Block("if (_dropoutActive)"))
+            {
+                w.Line("// one variational mask per sequence for the whole sequence (Keras recurrent_dropout)");
+                w.Line(K + "Dropout.DrawMask(" + FloatLiteral(spec.RecurrentDropout) + ", ref _random, _recurrentMask" + id + ".AsSpan(0, B * StateSize));");
+                w.Line("mask" + id + " = _recurrentMask" + id + ".AsSpan(0, B * StateSize);");
+            }
+        }
         w.Line(KernelClass(spec) + ".Forward(");
         w.Line("    new " + K + "LayerDims(B, " + steps + ", " + xWidth + ", HiddenSize),");
+        if (spec.UsesVariantKernel)
+        {
+            w.Line("    s_cell,");
+        }
         if (spec.Cell == CellKind.Rnn)
         {
             w.Line("    relu: " + (spec.Nonlinearity == NonlinearityKind.Relu ? "true" : "false") + ",");
@@ -168,7 +182,11 @@ internal static partial class ModelEmitter
         w.Line("    reverse: " + (direction == 1 ? "true" : "false") + ",");
         w.Line("    " + (streaming ? "_ones.AsSpan(0, B)" : "lengths") + ",");
         w.Line("    " + x + ",");
-        w.Line("    " + WeightsExpression(id) + ",");
+        w.Line("    " + WeightsExpression(spec, id) + ",");
+        if (spec.UsesVariantKernel)
+        {
+            w.Line("    " + (spec.RecurrentDropout > 0 && !streaming ? "mask" + id : "default") + ", // recurrent dropout mask (empty: none)");
+        }
         if (streaming)
         {
             w.Line("    _stateHidden.AsSpan(" + l + " * MaxBatch * StateSize, B * StateSize),");
@@ -202,11 +220,36 @@ internal static partial class ModelEmitter
         w.Line("    _cache" + id + ");");
     }
 
-    private static string WeightsExpression(string id) =>
+    private static string WeightsExpression(ModelSpec spec, string id) => VariantWrap(spec, id, "p",
         "new " + K + "RecurrentWeights(p.Slice(WeightIh" + id + "Offset, WeightIh" + id + "Length), p.Slice(WeightHh" + id + "Offset, WeightHh" + id +
-        "Length), p.Slice(BiasIh" + id + "Offset, BiasIh" + id + "Length), p.Slice(BiasHh" + id + "Offset, BiasHh" + id + "Length))";
+        "Length), p.Slice(BiasIh" + id + "Offset, BiasIh" + id + "Length), p.Slice(BiasHh" + id + "Offset, BiasHh" + id + "Length))", gradients: false);
 
-    private static string GradientsExpression(string id) =>
+    private static string GradientsExpression(ModelSpec spec, string id) => VariantWrap(spec, id, "g",
         "new " + K + "RecurrentGradients(g.Slice(WeightIh" + id + "Offset, WeightIh" + id + "Length), g.Slice(WeightHh" + id + "Offset, WeightHh" + id +
-        "Length), g.Slice(BiasIh" + id + "Offset, BiasIh" + id + "Length), g.Slice(BiasHh" + id + "Offset, BiasHh" + id + "Length))";
+        "Length), g.Slice(BiasIh" + id + "Offset, BiasIh" + id + "Length), g.Slice(BiasHh" + id + "Offset, BiasHh" + id + "Length))", gradients: true);
+
+    /// <summary>Wraps the core weights (or gradients) with the variant tensors this model has.</summary>
+    private static string VariantWrap(ModelSpec spec, string id, string buffer, string core, bool gradients)
+    {
+        if (!spec.UsesVariantKernel)
+        {
+            return core;
+        }
+        string Slice(string name) => buffer + ".Slice(" + name + id + "Offset, " + name + id + "Length)";
+        var extras = new System.Collections.Generic.List<string>();
+        if (spec.Peepholes) extras.Add("peephole: " + Slice("WeightPeephole"));
+        if (spec.ProjectionSize > 0) extras.Add("projection: " + Slice("WeightHr"));
+        if (spec.LayerNorm)
+        {
+            extras.Add("layerNormGatesWeight: " + Slice("LayerNormGatesWeight"));
+            extras.Add("layerNormGatesBias: " + Slice("LayerNormGatesBias"));
+            if (spec.Cell == CellKind.Lstm)
+            {
+                extras.Add("layerNormCellWeight: " + Slice("LayerNormCellWeight"));
+                extras.Add("layerNormCellBias: " + Slice("LayerNormCellBias"));
+            }
+        }
+        string type = (spec.Cell == CellKind.Lstm ? "Lstm" : "Gru") + "Variant" + (gradients ? "Gradients" : "Weights");
+        return "new " + K + type + "(" + core + (extras.Count > 0 ? ", " + string.Join(", ", extras) : "") + ")";
+    }
 }

@@ -23,6 +23,11 @@ internal static partial class ModelEmitter
               "sessions of one model share its parameters and add into its gradients.\n</summary>");
         using (w.Block("public sealed class Session : global::RnnGen.IRnnSession"))
         {
+            if (VariantOptionsDeclaration(spec) is { } options)
+            {
+                w.Line("// The cell variant: " + VariantDescription(spec) + ".");
+                w.Line("private static readonly " + (spec.Cell == CellKind.Lstm ? K + "LstmVariantOptions" : K + "GruVariantOptions") + " s_cell = " + options + ";");
+            }
             w.Line("private readonly " + model + " _model;");
             w.Line("private readonly int[] _lengths;          // [B] valid steps per sequence");
             w.Line("private readonly int[] _ones;             // [B] all 1: the lengths of a streaming step");
@@ -52,6 +57,10 @@ internal static partial class ModelEmitter
                 for (int direction = 0; direction < spec.Directions; direction++)
                 {
                     w.Line("private readonly float[] _cache" + Suffix(layer, direction) + "; // what backward needs of layer " + Num(layer) + (direction == 1 ? " reverse" : ""));
+                    if (spec.RecurrentDropout > 0)
+                    {
+                        w.Line("private readonly float[] _recurrentMask" + Suffix(layer, direction) + "; // [B, S] one variational dropout mask per sequence");
+                    }
                 }
             }
             w.Line("private readonly float[] _finalHidden;    // [L·D, B, H]");
@@ -105,7 +114,7 @@ internal static partial class ModelEmitter
                         : "private readonly float[] _targetRows;      // [rows, O] targets of the valid rows");
                 }
             }
-            if (spec.Dropout > 0 && spec.Layers > 1)
+            if (HasTrainingMode(spec))
             {
                 w.Line("private global::RnnGen.Initialization.SeededRandom _random; // draws the dropout masks");
                 w.Line("private bool _dropoutActive;                 // the last Forward applied dropout");
@@ -154,7 +163,11 @@ internal static partial class ModelEmitter
                     }
                     for (int direction = 0; direction < spec.Directions; direction++)
                     {
-                        w.Line("_cache" + Suffix(layer, direction) + " = new float[" + kernel + ".CacheLength(maxBatch, maxSteps, HiddenSize)];");
+                        w.Line("_cache" + Suffix(layer, direction) + " = new float[" + kernel + ".CacheLength(maxBatch, maxSteps, HiddenSize" + (spec.UsesVariantKernel ? ", s_cell" : "") + ")];");
+                        if (spec.RecurrentDropout > 0)
+                        {
+                            w.Line("_recurrentMask" + Suffix(layer, direction) + " = new float[maxBatch * StateSize];");
+                        }
                     }
                 }
                 w.Line("_finalHidden = new float[Layers * Directions * maxBatch * StateSize];");
@@ -162,7 +175,7 @@ internal static partial class ModelEmitter
                 {
                     w.Line("_finalCell = new float[Layers * Directions * maxBatch * HiddenSize];");
                 }
-                w.Line("_scratch = new float[" + kernel + ".ScratchLength(maxBatch, maxSteps, HiddenSize)];");
+                w.Line("_scratch = new float[" + kernel + ".ScratchLength(maxBatch, maxSteps, HiddenSize" + (spec.UsesVariantKernel ? ", s_cell" : "") + ")];");
                 w.Line("_initialHidden = new float[Layers * Directions * maxBatch * StateSize];");
                 w.Line("_initialHiddenGradient = new float[Layers * Directions * maxBatch * StateSize];");
                 if (spec.HasCellState)
@@ -278,11 +291,10 @@ internal static partial class ModelEmitter
             ? "<summary>Gradient of the loss w.r.t. the embedded input, [Batch, Steps, EmbeddingSize]; filled by Backward when asked.</summary>"
             : "<summary>Gradient of the loss w.r.t. the input, [Batch, Steps, InputSize]; filled by Backward when asked.</summary>");
         w.Line("public global::System.ReadOnlySpan<float> InputGradient => _inputGradient.AsSpan(0, _batch * _steps * FeatureSize);");
-        if (spec.Dropout > 0 && spec.Layers > 1)
+        if (HasTrainingMode(spec))
         {
             w.Line();
-            w.Doc("<summary>Training mode: Forward applies dropout (p = " + spec.Dropout.ToString("R", System.Globalization.CultureInfo.InvariantCulture) +
-                  ") between layers with masks drawn from a seeded generator.\nOff (the default) for inference: no dropout, as PyTorch's eval().</summary>");
+            w.Doc("<summary>Training mode: Forward applies " + DropoutDescription(spec) + " with masks drawn from a seeded generator.\nOff (the default) for inference: no dropout, as PyTorch's eval().</summary>");
             w.Line("public bool Training { get; set; }");
             w.Line();
             w.Doc("<summary>Re-seeds the generator of the dropout masks (sessions start from seed 0).</summary>");
@@ -311,6 +323,27 @@ internal static partial class ModelEmitter
     internal static bool HasMerge(ModelSpec spec) => spec.Bidirectional && spec.Merge != MergeKind.Concat;
 
     internal static bool HasDropoutAfter(ModelSpec spec, int layer) => spec.Dropout > 0 && layer < spec.Layers - 1;
+
+    /// <summary>The session has a Training switch: dropout between layers or on the recurrent state.</summary>
+    internal static bool HasTrainingMode(ModelSpec spec) => (spec.Dropout > 0 && spec.Layers > 1) || spec.RecurrentDropout > 0;
+
+    internal static string DropoutDescription(ModelSpec spec)
+    {
+        string between = spec.Dropout > 0 && spec.Layers > 1 ? "dropout (p = " + spec.Dropout.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ") between layers" : "";
+        string recurrent = spec.RecurrentDropout > 0 ? "variational dropout (p = " + spec.RecurrentDropout.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ") on the recurrent state, one mask per sequence" : "";
+        return between.Length > 0 && recurrent.Length > 0 ? between + " and " + recurrent : between + recurrent;
+    }
+
+    internal static string VariantDescription(ModelSpec spec)
+    {
+        var parts = new System.Collections.Generic.List<string>();
+        if (spec.Peepholes) parts.Add("peepholes (i, f see c(t−1); o sees c(t))");
+        if (spec.ProjectionSize > 0) parts.Add("projection h = W_hr (o ⊙ tanh(c)) to " + Num(spec.ProjectionSize));
+        if (spec.LayerNorm) parts.Add(spec.Cell == CellKind.Lstm ? "layer norm of each gate's pre-activation and of c before tanh" : "layer norm of each gate's pre-activation");
+        if (spec.GruVariant == GruVariantKind.ResetBefore) parts.Add("reset before the recurrent product (Cho et al. 2014)");
+        if (spec.RecurrentDropout > 0) parts.Add("recurrent dropout mask on h(t−1)");
+        return string.Join(", ", parts);
+    }
 
     /// <summary>The <c>IRnnSession</c> members whose generated form is cell- or head-specific.</summary>
     private static void EmitUniformSessionMembers(SourceWriter w, ModelSpec spec)

@@ -285,12 +285,26 @@ internal static partial class ModelEmitter
         _ => "RNN: one",
     };
 
-    internal static string KernelClass(ModelSpec spec) => K + spec.Cell switch
+    internal static string KernelClass(ModelSpec spec) => K + (spec.UsesVariantKernel ? spec.Cell == CellKind.Lstm ? "LstmVariantLayer" : "GruVariantLayer" : spec.Cell switch
     {
         CellKind.Lstm => "LstmLayer",
         CellKind.Gru => "GruLayer",
         _ => "RnnLayer",
-    };
+    });
+
+    /// <summary>The variant kernel's options argument (a static field of the session), or null for the standard kernels.</summary>
+    internal static string? VariantOptionsDeclaration(ModelSpec spec)
+    {
+        if (!spec.UsesVariantKernel)
+        {
+            return null;
+        }
+        return spec.Cell == CellKind.Lstm
+            ? "new " + K + "LstmVariantOptions(Peepholes: " + Bool(spec.Peepholes) + ", ProjectionSize: " + Num(spec.ProjectionSize) + ", LayerNorm: " + Bool(spec.LayerNorm) + ")"
+            : "new " + K + "GruVariantOptions(ResetBefore: " + Bool(spec.GruVariant == GruVariantKind.ResetBefore) + ", LayerNorm: " + Bool(spec.LayerNorm) + ")";
+    }
+
+    internal static string Bool(bool value) => value ? "true" : "false";
 
     internal static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -315,15 +315,6 @@ internal static class Parser
             diagnostics.Add(Info(DiagnosticDescriptors.CtcNeedsManyToMany, named.ContainsKey("Sequence") ? LocationOf("Sequence") : LocationOf("Head")));
         }
 
-        // Cell variants whose kernels exist but are not wired into the emitter yet: a clear error, never silent.
-        foreach (string option in new[] { "Peepholes", "ProjectionSize", "LayerNorm", "GruVariant", "RecurrentDropout" })
-        {
-            if (named.ContainsKey(option) && !HasErrors(diagnostics))
-            {
-                diagnostics.Add(Info(DiagnosticDescriptors.NotGeneratedYet, LocationOf(option), option));
-            }
-        }
-
         if (HasErrors(diagnostics) || typeSpec is null)
         {
             return null;

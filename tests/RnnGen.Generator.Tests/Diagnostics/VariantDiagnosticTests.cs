@@ -25,15 +25,6 @@ public class VariantDiagnosticTests
     public void RNG0014_projection_not_smaller(string argument) =>
         Single($"using RnnGen; [RnnModel(Cell.Lstm, InputSize = 3, HiddenSize = 4, {argument})] partial class M;", "RNG0014", argument);
 
-    [Theory]
-    [InlineData("Cell.Lstm", "Peepholes = true")]
-    [InlineData("Cell.Lstm", "ProjectionSize = 2")]
-    [InlineData("Cell.Gru", "LayerNorm = true")]
-    [InlineData("Cell.Gru", "GruVariant = GruVariant.ResetBefore")]
-    [InlineData("Cell.Lstm", "RecurrentDropout = 0.2")]
-    public void RNG0023_valid_option_not_generated_yet(string cell, string argument) =>
-        Single($"using RnnGen; [RnnModel({cell}, InputSize = 3, HiddenSize = 4, {argument})] partial class M;", "RNG0023", argument);
-
     [Fact]
     public void RNG0015_merge_without_bidirectional() =>
         Single("using RnnGen; [RnnModel(Cell.Lstm, InputSize = 3, HiddenSize = 4, Merge = Merge.Sum)] partial class M;", "RNG0015", "Merge = Merge.Sum");

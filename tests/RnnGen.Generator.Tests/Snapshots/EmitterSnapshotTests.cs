@@ -63,6 +63,23 @@ public class EmitterSnapshotTests
         """);
 
     [Fact]
+    public void Lstm_peepholes_projection_layer_norm_recurrent_dropout() => Verify("""
+        using RnnGen;
+        namespace Demo;
+        [RnnModel(Cell.Lstm, InputSize = 6, HiddenSize = 16, ProjectionSize = 8, Peepholes = true, LayerNorm = true,
+                  RecurrentDropout = 0.1, Head = Head.Linear, OutputSize = 1, Sequence = Sequence.ManyToOne)]
+        public partial class Forecaster;
+        """);
+
+    [Fact]
+    public void Gru_reset_before() => Verify("""
+        using RnnGen;
+        namespace Demo;
+        [RnnModel(Cell.Gru, InputSize = 4, HiddenSize = 8, GruVariant = GruVariant.ResetBefore, Bidirectional = true)]
+        public partial class ChoEncoder;
+        """);
+
+    [Fact]
     public void Output_is_deterministic()
     {
         const string source = "using RnnGen; [RnnModel(Cell.Lstm, InputSize = 2, HiddenSize = 3, Layers = 2)] partial class M;";
