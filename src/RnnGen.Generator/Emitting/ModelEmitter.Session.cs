@@ -357,6 +357,16 @@ internal static partial class ModelEmitter
         string otherMessage = spec.HasEmbedding
             ? "\"This model reads token ids: call Forward(ReadOnlySpan<int> tokens, ...).\""
             : "\"This model reads feature vectors: call Forward(ReadOnlySpan<float> input, ...).\"";
+        string otherStep = spec.HasEmbedding ? Rs + " input" : Ri2 + " tokens";
+        w.Line("void " + I + "Step(" + otherStep + ", int batch) => throw new global::System.NotSupportedException(" + otherMessage + ");");
+        if (spec.Bidirectional)
+        {
+            const string NoStreaming = "\"A bidirectional model has no one-step form: its reverse direction needs the whole sequence.\"";
+            w.Line("void " + I + "Step(" + own + ", int batch) => throw new global::System.NotSupportedException(" + NoStreaming + ");");
+            w.Line("void " + I + "ResetState() => throw new global::System.NotSupportedException(" + NoStreaming + ");");
+            w.Line("void " + I + "ResetState(int sequence) => throw new global::System.NotSupportedException(" + NoStreaming + ");");
+            w.Line("void " + I + "ReorderState(" + Ri2 + " sourceRows) => throw new global::System.NotSupportedException(" + NoStreaming + ");");
+        }
         w.Line("void " + I + "Forward(" + other + ", int batch, int steps, " + Ri2 + " lengths) => throw new global::System.NotSupportedException(" + otherMessage + ");");
         w.Line("void " + I + "Forward(" + other + ", int batch, int steps, " + Ri2 + " lengths, " + Rs + " initialHidden, " + Rs + " initialCell) => throw new global::System.NotSupportedException(" + otherMessage + ");");
         if (!spec.HasCellState)

@@ -34,6 +34,37 @@ internal static partial class ModelEmitter
             }
         }
         w.Line();
+        w.Doc("<summary>Rearranges the kept state: row i becomes the old row <paramref name=\"sourceRows\"/>[i] (beam search\nkeeps the states of its surviving hypotheses). Rows may repeat; allocation-free.</summary>");
+        using (w.Block("public void ReorderState(global::System.ReadOnlySpan<int> sourceRows)"))
+        {
+            w.Line("global::RnnGen.Runtime.Guard.Batch(sourceRows.Length, MaxBatch);");
+            using (w.Block("for (int i = 0; i < sourceRows.Length; i++)"))
+            {
+                using (w.Block("if ((uint)sourceRows[i] >= (uint)MaxBatch)"))
+                {
+                    w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(sourceRows), sourceRows[i], $\"Expected sourceRows[{i}] in 0..{MaxBatch - 1}, but got {sourceRows[i]}.\");");
+                }
+            }
+            w.Line("// gather into the spare buffers, then copy back: safe when source and target rows overlap");
+            using (w.Block("for (int layer = 0; layer < Layers; layer++)"))
+            {
+                w.Line("int hiddenBase = layer * MaxBatch * StateSize;");
+                using (w.Block("for (int i = 0; i < sourceRows.Length; i++)"))
+                {
+                    w.Line("_stateHidden.AsSpan(hiddenBase + sourceRows[i] * StateSize, StateSize).CopyTo(_nextHidden.AsSpan(hiddenBase + i * StateSize, StateSize));");
+                    if (spec.HasCellState)
+                    {
+                        w.Line("_stateCell.AsSpan((layer * MaxBatch + sourceRows[i]) * HiddenSize, HiddenSize).CopyTo(_nextCell.AsSpan((layer * MaxBatch + i) * HiddenSize, HiddenSize));");
+                    }
+                }
+                w.Line("_nextHidden.AsSpan(hiddenBase, sourceRows.Length * StateSize).CopyTo(_stateHidden.AsSpan(hiddenBase));");
+                if (spec.HasCellState)
+                {
+                    w.Line("_nextCell.AsSpan(layer * MaxBatch * HiddenSize, sourceRows.Length * HiddenSize).CopyTo(_stateCell.AsSpan(layer * MaxBatch * HiddenSize));");
+                }
+            }
+        }
+        w.Line();
         w.Doc("<summary>\nStreaming inference: advances each of the first <paramref name=\"batch\"/> sequences by one step from its kept\n" +
               "state. The input is " + (spec.HasEmbedding ? "[batch] token ids" : "[batch, InputSize]") + ". Afterwards <see cref=\"Output\"/> is [batch, 1, LayerOutputSize]" +
               (head ? "\nand <see cref=\"HeadOutput\"/> holds the head's output for this step" : "") + ". Equivalent to Forward over the whole\n" +

@@ -43,6 +43,23 @@ public interface IRnnSession
     /// <summary>BPTT from the last Loss into the model's gradients (models with a head).</summary>
     void Backward();
 
+    /// <summary>Streaming: advances the first <paramref name="batch"/> sequences one step from their kept state
+    /// (feature models: input [batch, I]). Unidirectional models only.</summary>
+    void Step(ReadOnlySpan<float> input, int batch);
+
+    /// <summary>Streaming over token ids [batch] (token models).</summary>
+    void Step(ReadOnlySpan<int> tokens, int batch);
+
+    /// <summary>Clears the kept streaming state of every sequence.</summary>
+    void ResetState();
+
+    /// <summary>Clears the kept streaming state of one sequence.</summary>
+    void ResetState(int sequence);
+
+    /// <summary>Rearranges the kept streaming state: row i becomes the old row <c>sourceRows[i]</c>, for
+    /// i &lt; sourceRows.Length (beam search keeps the states of the surviving hypotheses).</summary>
+    void ReorderState(ReadOnlySpan<int> sourceRows);
+
     ReadOnlySpan<float> Output { get; }
     ReadOnlySpan<float> FinalHidden { get; }
     ReadOnlySpan<float> FinalCell { get; }

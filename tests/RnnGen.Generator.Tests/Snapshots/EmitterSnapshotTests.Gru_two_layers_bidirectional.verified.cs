@@ -620,6 +620,11 @@ namespace Demo
             }
 
             // IRnnSession, for generic runtime code; the members above are the typed API.
+            void global::RnnGen.IRnnSession.Step(global::System.ReadOnlySpan<int> tokens, int batch) => throw new global::System.NotSupportedException("This model reads feature vectors: call Forward(ReadOnlySpan<float> input, ...).");
+            void global::RnnGen.IRnnSession.Step(global::System.ReadOnlySpan<float> input, int batch) => throw new global::System.NotSupportedException("A bidirectional model has no one-step form: its reverse direction needs the whole sequence.");
+            void global::RnnGen.IRnnSession.ResetState() => throw new global::System.NotSupportedException("A bidirectional model has no one-step form: its reverse direction needs the whole sequence.");
+            void global::RnnGen.IRnnSession.ResetState(int sequence) => throw new global::System.NotSupportedException("A bidirectional model has no one-step form: its reverse direction needs the whole sequence.");
+            void global::RnnGen.IRnnSession.ReorderState(global::System.ReadOnlySpan<int> sourceRows) => throw new global::System.NotSupportedException("A bidirectional model has no one-step form: its reverse direction needs the whole sequence.");
             void global::RnnGen.IRnnSession.Forward(global::System.ReadOnlySpan<int> tokens, int batch, int steps, global::System.ReadOnlySpan<int> lengths) => throw new global::System.NotSupportedException("This model reads feature vectors: call Forward(ReadOnlySpan<float> input, ...).");
             void global::RnnGen.IRnnSession.Forward(global::System.ReadOnlySpan<int> tokens, int batch, int steps, global::System.ReadOnlySpan<int> lengths, global::System.ReadOnlySpan<float> initialHidden, global::System.ReadOnlySpan<float> initialCell) => throw new global::System.NotSupportedException("This model reads feature vectors: call Forward(ReadOnlySpan<float> input, ...).");
             global::System.ReadOnlySpan<float> global::RnnGen.IRnnSession.FinalCell => default; // no cell state in a GRU cell

@@ -450,6 +450,30 @@ namespace Demo.Tagging
                     }
                 }
 
+                /// <summary>Rearranges the kept state: row i becomes the old row <paramref name="sourceRows"/>[i] (beam search
+                /// keeps the states of its surviving hypotheses). Rows may repeat; allocation-free.</summary>
+                public void ReorderState(global::System.ReadOnlySpan<int> sourceRows)
+                {
+                    global::RnnGen.Runtime.Guard.Batch(sourceRows.Length, MaxBatch);
+                    for (int i = 0; i < sourceRows.Length; i++)
+                    {
+                        if ((uint)sourceRows[i] >= (uint)MaxBatch)
+                        {
+                            throw new global::System.ArgumentOutOfRangeException(nameof(sourceRows), sourceRows[i], $"Expected sourceRows[{i}] in 0..{MaxBatch - 1}, but got {sourceRows[i]}.");
+                        }
+                    }
+                    // gather into the spare buffers, then copy back: safe when source and target rows overlap
+                    for (int layer = 0; layer < Layers; layer++)
+                    {
+                        int hiddenBase = layer * MaxBatch * StateSize;
+                        for (int i = 0; i < sourceRows.Length; i++)
+                        {
+                            _stateHidden.AsSpan(hiddenBase + sourceRows[i] * StateSize, StateSize).CopyTo(_nextHidden.AsSpan(hiddenBase + i * StateSize, StateSize));
+                        }
+                        _nextHidden.AsSpan(hiddenBase, sourceRows.Length * StateSize).CopyTo(_stateHidden.AsSpan(hiddenBase));
+                    }
+                }
+
                 /// <summary>
                 /// Streaming inference: advances each of the first <paramref name="batch"/> sequences by one step from its kept
                 /// state. The input is [batch, InputSize]. Afterwards <see cref="Output"/> is [batch, 1, LayerOutputSize]
@@ -492,6 +516,7 @@ namespace Demo.Tagging
                 }
 
                 // IRnnSession, for generic runtime code; the members above are the typed API.
+                void global::RnnGen.IRnnSession.Step(global::System.ReadOnlySpan<int> tokens, int batch) => throw new global::System.NotSupportedException("This model reads feature vectors: call Forward(ReadOnlySpan<float> input, ...).");
                 void global::RnnGen.IRnnSession.Forward(global::System.ReadOnlySpan<int> tokens, int batch, int steps, global::System.ReadOnlySpan<int> lengths) => throw new global::System.NotSupportedException("This model reads feature vectors: call Forward(ReadOnlySpan<float> input, ...).");
                 void global::RnnGen.IRnnSession.Forward(global::System.ReadOnlySpan<int> tokens, int batch, int steps, global::System.ReadOnlySpan<int> lengths, global::System.ReadOnlySpan<float> initialHidden, global::System.ReadOnlySpan<float> initialCell) => throw new global::System.NotSupportedException("This model reads feature vectors: call Forward(ReadOnlySpan<float> input, ...).");
                 global::System.ReadOnlySpan<float> global::RnnGen.IRnnSession.FinalCell => default; // no cell state in a RNN (relu) cell

@@ -99,6 +99,25 @@ public class OptionModelTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void Reordering_the_streaming_state_moves_whole_sequences()
+    {
+        var model = new TinyCharLm(seed: 6);
+        IRnnSession stream = model.CreateSession(3, 1);
+        stream.Step(new[] { 1, 2, 3 }, 3);
+        stream.Step(new[] { 4, 5, 6 }, 3);
+        stream.ReorderState(new[] { 2, 2, 0 });
+        stream.Step(new[] { 7, 7, 7 }, 3);
+        float[] after = stream.HeadOutput.ToArray();
+
+        // Reference: sequence 2's history then 7, and sequence 0's history then 7.
+        IRnnSession reference = model.CreateSession(3, 1);
+        reference.Step(new[] { 3, 3, 1 }, 3);
+        reference.Step(new[] { 6, 6, 4 }, 3);
+        reference.Step(new[] { 7, 7, 7 }, 3);
+        Assert.Equal(reference.HeadOutput.ToArray(), after);
+    }
+
+    [Fact]
     public void Gradients_of_token_model_by_finite_differences()
     {
         var model = new TinyCharLm(seed: 2);
