@@ -11,6 +11,8 @@ using System.IO;
 using Forecasting;
 using RnnGen.Initialization;
 using RnnGen.Training;
+using RnnGen.Training.Schedules;
+using Spectre.Console;
 
 const int Window = 48;          // steps the model reads
 const int SeriesCount = 8;
@@ -21,7 +23,8 @@ const float TrainFraction = 0.8f;
 
 int epochs = args.Length > 1 && args[0] == "--epochs" ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : Epochs;
 
-// ---- data: series, per-series normalization from the training part, windows ----
+// ---- data: series → first differences (removes level and trend, so the model extrapolates),
+// standardized per series with statistics of the training part only ----
 float[][] raw = SyntheticSignals.Generate(SeriesCount, SeriesLength, seed: 2026);
 int trainEnd = (int)(SeriesLength * TrainFraction);
 var mean = new float[SeriesCount];
@@ -30,78 +33,87 @@ var normalized = new float[SeriesCount][];
 for (int s = 0; s < SeriesCount; s++)
 {
     double sum = 0, sumSquares = 0;
-    for (int t = 0; t < trainEnd; t++) { sum += raw[s][t]; sumSquares += raw[s][t] * (double)raw[s][t]; }
-    mean[s] = (float)(sum / trainEnd);
-    scale[s] = (float)Math.Sqrt(sumSquares / trainEnd - mean[s] * (double)mean[s]);
-    normalized[s] = Array.ConvertAll(raw[s], v => v);
-    for (int t = 0; t < SeriesLength; t++) normalized[s][t] = (raw[s][t] - mean[s]) / scale[s];
+    for (int t = 1; t < trainEnd; t++) { double d = raw[s][t] - raw[s][t - 1]; sum += d; sumSquares += d * d; }
+    mean[s] = (float)(sum / (trainEnd - 1));
+    scale[s] = (float)Math.Sqrt(sumSquares / (trainEnd - 1) - mean[s] * (double)mean[s]);
+    normalized[s] = new float[SeriesLength]; // normalized[s][t] = standardized x[t] − x[t−1]; [0] = 0
+    for (int t = 1; t < SeriesLength; t++) normalized[s][t] = (raw[s][t] - raw[s][t - 1] - mean[s]) / scale[s];
 }
 
-// A window is (series, first step); its target is the value right after it.
+// A window is (series, first step); its target is the value right after it. Training windows end
+// before 70 % of each series, validation windows in 70–80 %, test windows after 80 %.
+int validationStart = (int)(SeriesLength * 0.7f);
 var train = new System.Collections.Generic.List<(int Series, int Start)>();
+var validation = new System.Collections.Generic.List<(int Series, int Start)>();
 var test = new System.Collections.Generic.List<(int Series, int Start)>();
 for (int s = 0; s < SeriesCount; s++)
 {
-    for (int start = 0; start + Window < trainEnd; start++) train.Add((s, start));
+    for (int start = 1; start + Window < validationStart; start++) train.Add((s, start));
+    for (int start = validationStart - Window; start + Window < trainEnd; start++) validation.Add((s, start));
     for (int start = trainEnd - Window; start + Window < SeriesLength; start++) test.Add((s, start));
 }
-Console.WriteLine($"RnnGen forecaster: {SeriesCount} series × {SeriesLength} steps, window {Window}, {train.Count} training and {test.Count} test windows");
+Console.WriteLine($"RnnGen forecaster: {SeriesCount} series × {SeriesLength} steps, window {Window}, {train.Count} training, {validation.Count} validation and {test.Count} test windows");
 Console.WriteLine($"model: {SignalForecaster.ArchitectureDescription}, {SignalForecaster.ParameterCount} parameters");
 
-// ---- model, session (all buffers allocated here, once), optimizer ----
+// ---- model, optimizer, trainer (the trainer owns one session: every buffer allocated once) ----
 var model = new SignalForecaster(seed: 1);
-var session = model.CreateSession(maxBatch: BatchSize, maxSteps: Window);
 var optimizer = new Adam(SignalForecaster.ParameterCount, learningRate: 3e-3f);
+int batchesPerEpoch = (train.Count + BatchSize - 1) / BatchSize;
+var options = new TrainingOptions
+{
+    Epochs = epochs,
+    BatchSize = BatchSize,
+    Seed = 7,
+    MaxGradientNorm = 1f,
+    // 3e-3 for the first half, then a third of it: lr = 3e-3 · (1/3)^⌊step / (4 epochs)⌋
+    Schedule = new StepDecaySchedule(3e-3f, stepSize: 4 * batchesPerEpoch, gamma: 1f / 3f),
+};
+using var trainer = new Trainer(model, optimizer, options);
+var trainData = new WindowData(normalized, train, Window);
+var validationData = new WindowData(normalized, validation, Window);
+
+var history = new System.Collections.Generic.List<string>();
+AnsiConsole.Progress()
+    .AutoClear(false)
+    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+    .Start(context =>
+    {
+        ProgressTask bar = context.AddTask("training", maxValue: epochs * batchesPerEpoch);
+        trainer.Fit(trainData, validationData, new SynchronousProgress(p =>
+        {
+            if (p.Kind == TrainingProgressKind.Batch)
+            {
+                bar.Value = p.GlobalStep;
+                bar.Description = $"epoch {p.Epoch + 1}/{epochs}  loss {p.EpochLoss:F4}";
+            }
+            else if (p.Validation is { } metrics)
+            {
+                // validation RMSE in normalized units (the signal's own units need each series' scale)
+                history.Add($"epoch {p.Epoch + 1,2}  train MSE {p.EpochLoss:F4}  validation RMSE {metrics.RootMeanSquaredError:F4} (normalized)  {p.Elapsed.TotalSeconds,5:F1} s");
+            }
+        }));
+    });
+foreach (string line in history) Console.WriteLine(line);
+var session = model.CreateSession(maxBatch: BatchSize, maxSteps: Window);
 var inputs = new float[BatchSize * Window];
-var targets = new float[BatchSize];
-var order = new int[train.Count];
-for (int i = 0; i < order.Length; i++) order[i] = i;
-var shuffle = new SeededRandom(7);
-
-int FillBatch(System.Collections.Generic.List<(int Series, int Start)> windows, ReadOnlySpan<int> indices)
-{
-    for (int b = 0; b < indices.Length; b++)
-    {
-        var (series, start) = windows[indices[b]];
-        normalized[series].AsSpan(start, Window).CopyTo(inputs.AsSpan(b * Window, Window));
-        targets[b] = normalized[series][start + Window];
-    }
-    return indices.Length;
-}
-
-var clock = Stopwatch.StartNew();
-for (int epoch = 1; epoch <= epochs; epoch++)
-{
-    for (int i = order.Length - 1; i > 0; i--) { int j = shuffle.NextInt(i + 1); (order[i], order[j]) = (order[j], order[i]); }
-    double lossSum = 0;
-    int batches = 0;
-    for (int first = 0; first < order.Length; first += BatchSize)
-    {
-        int batch = FillBatch(train, order.AsSpan(first, Math.Min(BatchSize, order.Length - first)));
-        session.Forward(inputs.AsSpan(0, batch * Window), batch, Window);
-        lossSum += session.Loss(targets.AsSpan(0, batch));
-        session.Backward();
-        model.ApplyGradients(optimizer, maxGradientNorm: 1f); // clip, step, zero the gradients
-        batches++;
-    }
-    if (epoch == 5) optimizer.LearningRate = 1e-3f;
-    Console.WriteLine($"epoch {epoch,2}  train MSE {lossSum / batches:F4} (normalized units)  {clock.Elapsed.TotalSeconds,5:F1} s");
-}
 
 // ---- test: RMSE in the signal's own units, beside naive baselines ----
 double modelSquares = 0, lastValueSquares = 0, seasonalSquares = 0;
-var testIndices = new int[BatchSize];
 for (int first = 0; first < test.Count; first += BatchSize)
 {
     int batch = Math.Min(BatchSize, test.Count - first);
-    for (int b = 0; b < batch; b++) testIndices[b] = first + b;
-    FillBatch(test, testIndices.AsSpan(0, batch));
+    for (int b = 0; b < batch; b++)
+    {
+        var (series, start) = test[first + b];
+        normalized[series].AsSpan(start, Window).CopyTo(inputs.AsSpan(b * Window, Window));
+    }
     session.Forward(inputs.AsSpan(0, batch * Window), batch, Window);
     for (int b = 0; b < batch; b++)
     {
         var (series, start) = test[first + b];
         float actual = raw[series][start + Window];
-        float predicted = session.HeadOutput[b] * scale[series] + mean[series];
+        // the model predicts the next difference: x̂[t+1] = x[t] + d̂
+        float predicted = raw[series][start + Window - 1] + session.HeadOutput[b] * scale[series] + mean[series];
         modelSquares += Square(predicted - actual);
         lastValueSquares += Square(raw[series][start + Window - 1] - actual);
         seasonalSquares += Square(raw[series][start + Window - 24] - actual);
@@ -138,9 +150,11 @@ forecastClock.Stop();
 Console.WriteLine($"24-step forecast of series 0 in {forecastClock.Elapsed.TotalMilliseconds:F2} ms:");
 Console.WriteLine("  step   forecast   actual");
 double forecastSquares = 0;
+float level = raw[0][origin - 1];
 for (int h = 0; h < 24; h++)
 {
-    float predicted = forecast[h] * scale[0] + mean[0];
+    level += forecast[h] * scale[0] + mean[0]; // accumulate the predicted differences
+    float predicted = level;
     float actual = raw[0][origin + h];
     forecastSquares += Square(predicted - actual);
     if (h % 4 == 0 || h == 23) Console.WriteLine($"  {h + 1,4} {predicted,10:F2} {actual,8:F2}");
@@ -149,3 +163,9 @@ Console.WriteLine($"  24-step RMSE {Math.Sqrt(forecastSquares / 24):F3}");
 return 0;
 
 static double Square(double x) => x * x;
+
+/// <summary>Reports progress on the training thread as it happens (Progress&lt;T&gt; would post it elsewhere).</summary>
+internal sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+{
+    public void Report(TrainingProgress value) => report(value);
+}
