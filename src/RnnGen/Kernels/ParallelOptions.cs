@@ -22,3 +22,21 @@ public static class KernelOptions
         }
     }
 }
+
+/// <summary>How the layer kernels split work across <see cref="KernelOptions.MaxThreads"/> threads.</summary>
+internal static class ParallelPlan
+{
+    /// <summary>Smallest forward FLOP count of one layer call worth a second thread (test hook: set 0 to force splitting).</summary>
+    internal static long MinParallelFlops { get; set; } = 1L << 21;
+
+    /// <summary>
+    /// First sequence of the second thread's half for a batch split (sequences are independent, so
+    /// each thread runs the whole time loop for its half with no per-step synchronization), or 0
+    /// for no split.
+    /// </summary>
+    public static int BatchSplit(int batch, long flops)
+    {
+        if (batch < 2 || KernelOptions.MaxThreads < 2 || 2 * flops < MinParallelFlops) return 0;
+        return batch / 2;
+    }
+}
