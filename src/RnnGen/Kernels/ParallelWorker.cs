@@ -6,7 +6,7 @@ namespace RnnGen.Kernels;
 /// <summary>
 /// One persistent background worker that runs "part 1" of a two-part job while the calling thread
 /// runs "part 0". The handoff is a generation counter the worker spins on (then sleeps on an event
-/// after ~0.2 ms idle), so starting a job costs well under a microsecond when the worker is hot —
+/// after a few microseconds idle), so starting a job costs well under a microsecond when the worker is hot —
 /// a <c>Parallel.For</c> costs microseconds. Jobs are plain function pointers with an unmanaged
 /// state pointer: nothing allocates per job.
 /// </summary>
@@ -114,19 +114,15 @@ internal static unsafe class ParallelWorker
         int seen = 0;
         while (true)
         {
-            // Spin briefly for the next job (recurrent layers post one per layer call), then sleep.
-            long spinUntil = Environment.TickCount64 + 1;
+            // Spin briefly for the next job (layer calls post back to back), then sleep: a worker
+            // that spins for long steals the core from the caller's serial work (head, optimizer)
+            // on a loaded machine.
             int spins = 0;
             while (Volatile.Read(ref s_posted) == seen)
             {
-                if (++spins < 2000)
+                if (++spins < 200)
                 {
                     Thread.SpinWait(20);
-                    continue;
-                }
-                if (Environment.TickCount64 < spinUntil)
-                {
-                    Thread.Yield();
                     continue;
                 }
                 s_wake.Reset();
