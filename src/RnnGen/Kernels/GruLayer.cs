@@ -51,15 +51,85 @@ public static class GruLayer
             cache.Length, CacheLength(dims.Batch, dims.Steps, dims.HiddenSize));
 
         int batch = dims.Batch, steps = dims.Steps, h = dims.HiddenSize, bt = batch * steps, g3 = 3 * h;
-        Span<float> gates = cache.Slice(0, bt * g3);
-        Span<float> hidN = cache.Slice(bt * g3, bt * h);
-        Span<float> hPrev = cache.Slice(bt * (g3 + h), bt * h);
-        Span<float> hLast = cache.Slice(bt * (g3 + 2 * h), batch * h);
-        Span<float> work = cache.Slice(bt * (g3 + 2 * h) + batch * h, batch * g3);
-        ReadOnlySpan<float> biasHh = weights.BiasHiddenHidden.Slice(0, g3);
+        unsafe
+        {
+            fixed (int* pLengths = lengths)
+            fixed (float* px = x, pwih = weights.InputHidden, pwhh = weights.HiddenHidden, pbih = weights.BiasInputHidden, pbhh = weights.BiasHiddenHidden)
+            fixed (float* ph0 = h0, py = y, pcache = cache)
+            {
+                var a = new ForwardArgs
+                {
+                    Batch = batch, Steps = steps, InputSize = dims.InputSize, Hidden = h, Reverse = reverse,
+                    Lengths = pLengths, X = px, Wih = pwih, BiasIh = pbih, BiasHh = pbhh, Y = py, Ldy = ldy,
+                    H0 = h0.IsEmpty ? null : ph0,
+                    Gates = pcache, HidN = pcache + (bt * g3), HPrev = pcache + (bt * (g3 + h)),
+                    HLast = pcache + (bt * (g3 + 2 * h)), Work = pcache + (bt * (g3 + 2 * h)) + (batch * h),
+                };
+                // W_hh as the step GEMM's B operand: transposed once per call for B ≥ 2 rows.
+                if (batch > 1)
+                {
+                    a.Whh = PackedWeights.Transpose(weights.HiddenHidden, g3, h, out a.LdWhh);
+                    a.WhhTransposed = true;
+                }
+                else
+                {
+                    a.Whh = pwhh;
+                    a.LdWhh = h;
+                }
+                a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g3 * (dims.InputSize + h));
+                if (a.Split > 0)
+                {
+                    ParallelWorker.Run(&ForwardPart, &a);
+                }
+                else
+                {
+                    ForwardRange(ref a, 0, batch);
+                }
+            }
+        }
+
+        if (!hN.IsEmpty) cache.Slice(bt * (g3 + 2 * h), batch * h).CopyTo(hN);
+    }
+
+    private unsafe struct ForwardArgs
+    {
+        public int Batch, Steps, InputSize, Hidden, Ldy, LdWhh, Split;
+        public bool Reverse, WhhTransposed;
+        public int* Lengths;
+        public float* X, Wih, Whh, BiasIh, BiasHh, H0, Y, Gates, HidN, HPrev, HLast, Work;
+    }
+
+    private static unsafe void ForwardPart(void* state, int part)
+    {
+        ref ForwardArgs a = ref *(ForwardArgs*)state;
+        if (part == 0) ForwardRange(ref a, 0, a.Split);
+        else ForwardRange(ref a, a.Split, a.Batch);
+    }
+
+    /// <summary>The whole forward pass for sequences [b0, b1) (independent of the other sequences).</summary>
+    private static unsafe void ForwardRange(ref ForwardArgs a, int b0, int b1)
+    {
+        int batch = b1 - b0, steps = a.Steps, h = a.Hidden, g3 = 3 * h, inSize = a.InputSize;
+        int bt = batch * steps, fullBt = a.Batch * steps;
+        var dims = new LayerDims(batch, steps, inSize, h);
+        var lengths = new ReadOnlySpan<int>(a.Lengths + b0, batch);
+        var x = new ReadOnlySpan<float>(a.X + ((nint)b0 * steps * inSize), bt * inSize);
+        var gates = new Span<float>(a.Gates + ((nint)b0 * steps * g3), bt * g3);
+        var hidN = new Span<float>(a.HidN + ((nint)b0 * steps * h), bt * h);
+        var hPrev = new Span<float>(a.HPrev + ((nint)b0 * steps * h), bt * h);
+        var hLast = new Span<float>(a.HLast + ((nint)b0 * h), batch * h);
+        var work = new Span<float>(a.Work + ((nint)b0 * g3), batch * g3);
+        var y = new Span<float>(a.Y + ((nint)b0 * steps * a.Ldy), ((fullBt - (b0 * steps) - 1) * a.Ldy) + h);
+        var h0 = a.H0 == null ? default : new ReadOnlySpan<float>(a.H0 + ((nint)b0 * h), batch * h);
+        var whh = new ReadOnlySpan<float>(a.Whh, a.WhhTransposed ? h * a.LdWhh : g3 * h);
+        var wih = new ReadOnlySpan<float>(a.Wih, g3 * inSize);
+        var biasIh = new ReadOnlySpan<float>(a.BiasIh, g3);
+        var biasHh = new ReadOnlySpan<float>(a.BiasHh, g3);
+        int ldy = a.Ldy;
+        bool reverse = a.Reverse;
 
         // Only b_ih folds into the hoisted projection: b_hn must stay inside r⊙(W_hn h + b_hn).
-        RecurrentKernel.ProjectInput(dims, g3, x, weights.InputHidden, weights.BiasInputHidden, gates);
+        RecurrentKernel.ProjectInput(dims, g3, x, wih, biasIh, gates);
         RecurrentKernel.LoadState(h0, hPrev, RecurrentKernel.TimeAt(0, steps, reverse), dims);
 
         for (int s = 0; s < steps; s++)
@@ -70,15 +140,14 @@ public static class GruLayer
             for (int b = 0; b < batch; b++) biasHh.CopyTo(work.Slice(b * g3, g3));
             if (s > 0 || !h0.IsEmpty)
             {
-                Gemm.Multiply(false, true, batch, g3, h, hPrev.Slice(t * h), steps * h,
-                    weights.HiddenHidden, h, work, g3, accumulate: true);
+                Gemm.Multiply(false, !a.WhhTransposed, batch, g3, h, hPrev.Slice(t * h), steps * h,
+                    whh, a.WhhTransposed ? a.LdWhh : h, work, g3, accumulate: true);
             }
 
             bool last = s == steps - 1;
             Span<float> hDst = last ? hLast : hPrev.Slice(RecurrentKernel.TimeAt(s + 1, steps, reverse) * h);
             int dstStride = last ? h : steps * h;
 
-            // Fused elementwise pass (TensorPrimitives for vectorised σ/tanh and the products).
             for (int b = 0; b < batch; b++)
             {
                 int row = b * steps + t;
@@ -92,26 +161,10 @@ public static class GruLayer
                     yRow.Clear();
                     continue;
                 }
-                Span<float> g = gates.Slice(row * g3, g3);
-                Span<float> wk = work.Slice(b * g3, g3);
-                Span<float> rz = g.Slice(0, 2 * h);
-                TensorPrimitives.Add(rz, wk.Slice(0, 2 * h), rz);
-                TensorPrimitives.Sigmoid(rz, rz);
-
-                Span<float> hn = hidN.Slice(row * h, h);
-                wk.Slice(2 * h, h).CopyTo(hn);
-                Span<float> n = g.Slice(2 * h, h);
-                TensorPrimitives.MultiplyAdd(g.Slice(0, h), hn, n, n); // W_in x + b_in + r⊙hn
-                TensorPrimitives.Tanh(n, n);
-
-                // h' = n + z⊙(h − n)  (== (1 − z)⊙n + z⊙h, the form PyTorch's cell uses)
-                TensorPrimitives.Subtract(hp, n, hOut);
-                TensorPrimitives.MultiplyAdd(g.Slice(h, h), hOut, n, hOut);
-                hOut.CopyTo(yRow);
+                // One fused pass: r, z, n = tanh(a_n + r⊙hn), h' = n + z⊙(h − n), output.
+                FastCells.Gru(gates.Slice(row * g3, g3), work.Slice(b * g3, g3), hidN.Slice(row * h, h), hp, hOut, yRow, h);
             }
         }
-
-        if (!hN.IsEmpty) hLast.CopyTo(hN);
     }
 
     /// <summary>
@@ -145,6 +198,66 @@ public static class GruLayer
 
         RecurrentKernel.LoadGradient(dhN, dh);
 
+        unsafe
+        {
+            fixed (int* pLengths = lengths)
+            fixed (float* pcache = cache, pdy = dy, pwhh = weights.HiddenHidden, pscratch = scratch)
+            {
+                var a = new BackwardArgs
+                {
+                    Batch = batch, Steps = steps, Hidden = h, Reverse = reverse, WantInitial = !dh0.IsEmpty,
+                    Lengths = pLengths, Gates = pcache, HidN = pcache + (bt * g3), HPrev = pcache + (bt * (g3 + h)),
+                    Dy = dy.IsEmpty ? null : pdy, Lddy = lddy, Whh = pwhh,
+                    DGih = pscratch, DGhh = pscratch + (bt * g3), Dh = pscratch + (2 * bt * g3),
+                };
+                a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g3 * h);
+                if (a.Split > 0)
+                {
+                    ParallelWorker.Run(&BackwardPart, &a);
+                }
+                else
+                {
+                    BackwardRange(ref a, 0, batch);
+                }
+            }
+        }
+
+        if (!dh0.IsEmpty) dh.CopyTo(dh0);
+        RecurrentKernel.AccumulateParameterGradients(dims, g3, x, hPrev, dGih, dGhh, weights.InputHidden,
+            gradients, dx, biasSum);
+    }
+
+    private unsafe struct BackwardArgs
+    {
+        public int Batch, Steps, Hidden, Lddy, Split;
+        public bool Reverse, WantInitial;
+        public int* Lengths;
+        public float* Gates, HidN, HPrev, Dy, Whh, DGih, DGhh, Dh;
+    }
+
+    private static unsafe void BackwardPart(void* state, int part)
+    {
+        ref BackwardArgs a = ref *(BackwardArgs*)state;
+        if (part == 0) BackwardRange(ref a, 0, a.Split);
+        else BackwardRange(ref a, a.Split, a.Batch);
+    }
+
+    /// <summary>The BPTT time loop for sequences [b0, b1): per step the gate gradients and dh += dGhh·W_hh.</summary>
+    private static unsafe void BackwardRange(ref BackwardArgs a, int b0, int b1)
+    {
+        int batch = b1 - b0, steps = a.Steps, h = a.Hidden, g3 = 3 * h, bt = batch * steps, fullBt = a.Batch * steps;
+        var lengths = new ReadOnlySpan<int>(a.Lengths + b0, batch);
+        var gates = new ReadOnlySpan<float>(a.Gates + ((nint)b0 * steps * g3), bt * g3);
+        var hidN = new ReadOnlySpan<float>(a.HidN + ((nint)b0 * steps * h), bt * h);
+        var hPrev = new ReadOnlySpan<float>(a.HPrev + ((nint)b0 * steps * h), bt * h);
+        var dy = a.Dy == null ? default : new ReadOnlySpan<float>(a.Dy + ((nint)b0 * steps * a.Lddy), ((fullBt - (b0 * steps) - 1) * a.Lddy) + h);
+        var whh = new ReadOnlySpan<float>(a.Whh, g3 * h);
+        var dGih = new Span<float>(a.DGih + ((nint)b0 * steps * g3), bt * g3);
+        var dGhh = new Span<float>(a.DGhh + ((nint)b0 * steps * g3), bt * g3);
+        var dh = new Span<float>(a.Dh + ((nint)b0 * h), batch * h);
+        int lddy = a.Lddy;
+        bool reverse = a.Reverse;
+
         for (int s = steps - 1; s >= 0; s--)
         {
             int t = RecurrentKernel.TimeAt(s, steps, reverse);
@@ -167,15 +280,11 @@ public static class GruLayer
                 RecurrentGateGradients.Gru(gates.Slice(row * g3, g3), hidN.Slice(row * h, h),
                     hPrev.Slice(row * h, h), dhRow, di, dhh);
             }
-            if (s > 0 || !dh0.IsEmpty)
+            if (s > 0 || a.WantInitial)
             {
                 Gemm.Multiply(false, false, batch, h, g3, dGhh.Slice(t * g3), steps * g3,
-                    weights.HiddenHidden, h, dh, h, accumulate: true);
+                    whh, h, dh, h, accumulate: true);
             }
         }
-
-        if (!dh0.IsEmpty) dh.CopyTo(dh0);
-        RecurrentKernel.AccumulateParameterGradients(dims, g3, x, hPrev, dGih, dGhh, weights.InputHidden,
-            gradients, dx, biasSum);
     }
 }

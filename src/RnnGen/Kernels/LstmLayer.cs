@@ -50,17 +50,94 @@ public static class LstmLayer
         RecurrentKernel.CheckOptional(cN.Length, (long)dims.Batch * dims.HiddenSize, "cN", "[B, H] or empty", dims);
 
         int batch = dims.Batch, steps = dims.Steps, h = dims.HiddenSize, bt = batch * steps, g4 = 4 * h;
-        Span<float> gates = cache.Slice(0, bt * g4);
-        Span<float> hPrev = cache.Slice(bt * g4, bt * h);
-        Span<float> cPrev = cache.Slice(bt * (g4 + h), bt * h);
-        Span<float> tanhC = cache.Slice(bt * (g4 + 2 * h), bt * h);
-        Span<float> hLast = cache.Slice(bt * (g4 + 3 * h), batch * h);
-        Span<float> cLast = cache.Slice(bt * (g4 + 3 * h) + batch * h, batch * h);
         Span<float> bias = cache.Slice(bt * (g4 + 3 * h) + 2 * batch * h, g4);
-
         // Both biases fold into the hoisted input projection: one GEMM over all B·T rows.
         TensorPrimitives.Add(weights.BiasInputHidden.Slice(0, g4), weights.BiasHiddenHidden.Slice(0, g4), bias);
-        RecurrentKernel.ProjectInput(dims, g4, x, weights.InputHidden, bias, gates);
+
+        unsafe
+        {
+            fixed (int* pLengths = lengths)
+            fixed (float* px = x, pwih = weights.InputHidden, pwhh = weights.HiddenHidden, ph0 = h0, pc0 = c0)
+            fixed (float* py = y, pcache = cache)
+            {
+                var a = new ForwardArgs
+                {
+                    Batch = batch, Steps = steps, InputSize = dims.InputSize, Hidden = h, Reverse = reverse,
+                    Lengths = pLengths, X = px, Wih = pwih, Y = py, Ldy = ldy,
+                    H0 = h0.IsEmpty ? null : ph0, C0 = c0.IsEmpty ? null : pc0,
+                    Gates = pcache, HPrev = pcache + (bt * g4), CPrev = pcache + (bt * (g4 + h)),
+                    TanhC = pcache + (bt * (g4 + 2 * h)), HLast = pcache + (bt * (g4 + 3 * h)),
+                    CLast = pcache + (bt * (g4 + 3 * h)) + (batch * h), Bias = pcache + (bt * (g4 + 3 * h)) + (2 * batch * h),
+                };
+                // W_hh as the step GEMM's B operand: transposed once per call for B ≥ 2 rows
+                // (row dot products on the stored [4H, H] layout for a single row).
+                if (batch > 1)
+                {
+                    a.Whh = PackedWeights.Transpose(weights.HiddenHidden, g4, h, out a.LdWhh);
+                    a.WhhTransposed = true;
+                }
+                else
+                {
+                    a.Whh = pwhh;
+                    a.LdWhh = h;
+                }
+                a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g4 * (dims.InputSize + h));
+                if (a.Split > 0)
+                {
+                    ParallelWorker.Run(&ForwardPart, &a);
+                }
+                else
+                {
+                    ForwardRange(ref a, 0, batch);
+                }
+            }
+        }
+
+        Span<float> hLast = cache.Slice(bt * (g4 + 3 * h), batch * h);
+        Span<float> cLast = cache.Slice(bt * (g4 + 3 * h) + batch * h, batch * h);
+        if (!hN.IsEmpty) hLast.CopyTo(hN);
+        if (!cN.IsEmpty) cLast.CopyTo(cN);
+    }
+
+    private unsafe struct ForwardArgs
+    {
+        public int Batch, Steps, InputSize, Hidden, Ldy, LdWhh, Split;
+        public bool Reverse, WhhTransposed;
+        public int* Lengths;
+        public float* X, Wih, Whh, H0, C0, Y, Gates, HPrev, CPrev, TanhC, HLast, CLast, Bias;
+    }
+
+    private static unsafe void ForwardPart(void* state, int part)
+    {
+        ref ForwardArgs a = ref *(ForwardArgs*)state;
+        if (part == 0) ForwardRange(ref a, 0, a.Split);
+        else ForwardRange(ref a, a.Split, a.Batch);
+    }
+
+    /// <summary>The whole forward pass for sequences [b0, b1): rows b·T + t of every buffer are contiguous per sequence.</summary>
+    private static unsafe void ForwardRange(ref ForwardArgs a, int b0, int b1)
+    {
+        int batch = b1 - b0, steps = a.Steps, h = a.Hidden, g4 = 4 * h, inSize = a.InputSize;
+        int bt = batch * steps, fullBt = a.Batch * steps;
+        var dims = new LayerDims(batch, steps, inSize, h);
+        var lengths = new ReadOnlySpan<int>(a.Lengths + b0, batch);
+        var x = new ReadOnlySpan<float>(a.X + ((nint)b0 * steps * inSize), bt * inSize);
+        var gates = new Span<float>(a.Gates + ((nint)b0 * steps * g4), bt * g4);
+        var hPrev = new Span<float>(a.HPrev + ((nint)b0 * steps * h), bt * h);
+        var cPrev = new Span<float>(a.CPrev + ((nint)b0 * steps * h), bt * h);
+        var tanhC = new Span<float>(a.TanhC + ((nint)b0 * steps * h), bt * h);
+        var hLast = new Span<float>(a.HLast + ((nint)b0 * h), batch * h);
+        var cLast = new Span<float>(a.CLast + ((nint)b0 * h), batch * h);
+        var y = new Span<float>(a.Y + ((nint)b0 * steps * a.Ldy), ((fullBt - (b0 * steps) - 1) * a.Ldy) + h);
+        var h0 = a.H0 == null ? default : new ReadOnlySpan<float>(a.H0 + ((nint)b0 * h), batch * h);
+        var c0 = a.C0 == null ? default : new ReadOnlySpan<float>(a.C0 + ((nint)b0 * h), batch * h);
+        var whh = new ReadOnlySpan<float>(a.Whh, a.WhhTransposed ? h * a.LdWhh : g4 * h);
+        var wih = new ReadOnlySpan<float>(a.Wih, g4 * inSize);
+        var bias = new ReadOnlySpan<float>(a.Bias, g4);
+        int ldy = a.Ldy;
+        bool reverse = a.Reverse;
+
+        RecurrentKernel.ProjectInput(dims, g4, x, wih, bias, gates);
         int tFirst = RecurrentKernel.TimeAt(0, steps, reverse);
         RecurrentKernel.LoadState(h0, hPrev, tFirst, dims);
         RecurrentKernel.LoadState(c0, cPrev, tFirst, dims);
@@ -72,8 +149,8 @@ public static class LstmLayer
             // (stride T·4H). Skipped when the state is known to be zero (first step, empty h0).
             if (s > 0 || !h0.IsEmpty)
             {
-                Gemm.Multiply(false, true, batch, g4, h, hPrev.Slice(t * h), steps * h,
-                    weights.HiddenHidden, h, gates.Slice(t * g4), steps * g4, accumulate: true);
+                Gemm.Multiply(false, !a.WhhTransposed, batch, g4, h, hPrev.Slice(t * h), steps * h,
+                    whh, a.WhhTransposed ? a.LdWhh : h, gates.Slice(t * g4), steps * g4, accumulate: true);
             }
 
             bool last = s == steps - 1;
@@ -82,12 +159,9 @@ public static class LstmLayer
             Span<float> cDst = last ? cLast : cPrev.Slice(tNext * h);
             int dstStride = last ? h : steps * h;
 
-            // Fused elementwise pass: gates + state update + output, one contiguous row per sequence.
-            // TensorPrimitives gives vectorised σ/tanh (the dominant cost) and the products.
             for (int b = 0; b < batch; b++)
             {
                 int row = b * steps + t;
-                ReadOnlySpan<float> hp = hPrev.Slice(row * h, h);
                 ReadOnlySpan<float> cp = cPrev.Slice(row * h, h);
                 Span<float> hOut = hDst.Slice(b * dstStride, h);
                 Span<float> cOut = cDst.Slice(b * dstStride, h);
@@ -95,31 +169,15 @@ public static class LstmLayer
                 if (t >= lengths[b])
                 {
                     // Padded position: state carried unchanged, output 0.
-                    hp.CopyTo(hOut);
+                    hPrev.Slice(row * h, h).CopyTo(hOut);
                     cp.CopyTo(cOut);
                     yRow.Clear();
                     continue;
                 }
-                Span<float> g = gates.Slice(row * g4, g4);
-                Span<float> ifGates = g.Slice(0, 2 * h);
-                Span<float> gGate = g.Slice(2 * h, h);
-                Span<float> oGate = g.Slice(3 * h, h);
-                TensorPrimitives.Sigmoid(ifGates, ifGates);
-                TensorPrimitives.Tanh(gGate, gGate);
-                TensorPrimitives.Sigmoid(oGate, oGate);
-
-                // c' = f⊙c + i⊙g (unfused multiply-add, like PyTorch's CPU cell).
-                TensorPrimitives.Multiply(g.Slice(0, h), gGate, cOut);
-                TensorPrimitives.MultiplyAdd(g.Slice(h, h), cp, cOut, cOut);
-                Span<float> tc = tanhC.Slice(row * h, h);
-                TensorPrimitives.Tanh(cOut, tc);
-                TensorPrimitives.Multiply(oGate, tc, hOut);
-                hOut.CopyTo(yRow);
+                // One fused pass: σ/tanh of the gates, c' = f⊙c + i⊙g, tanh(c'), h' = o⊙tanh(c'), output.
+                FastCells.Lstm(gates.Slice(row * g4, g4), cp, cOut, tanhC.Slice(row * h, h), hOut, yRow, h);
             }
         }
-
-        if (!hN.IsEmpty) hLast.CopyTo(hN);
-        if (!cN.IsEmpty) cLast.CopyTo(cN);
     }
 
     /// <summary>
@@ -160,6 +218,67 @@ public static class LstmLayer
         RecurrentKernel.LoadGradient(dcN, dc);
         bool wantInitial = !dh0.IsEmpty || !dc0.IsEmpty;
 
+        unsafe
+        {
+            fixed (int* pLengths = lengths)
+            fixed (float* pcache = cache, pdy = dy, pwhh = weights.HiddenHidden, pscratch = scratch)
+            {
+                var a = new BackwardArgs
+                {
+                    Batch = batch, Steps = steps, Hidden = h, Reverse = reverse, WantInitial = wantInitial,
+                    Lengths = pLengths, Gates = pcache, CPrev = pcache + (bt * (g4 + h)), TanhC = pcache + (bt * (g4 + 2 * h)),
+                    Dy = dy.IsEmpty ? null : pdy, Lddy = lddy, Whh = pwhh,
+                    DG = pscratch, Dh = pscratch + (bt * g4), Dc = pscratch + (bt * g4) + (batch * h),
+                };
+                a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g4 * h);
+                if (a.Split > 0)
+                {
+                    ParallelWorker.Run(&BackwardPart, &a);
+                }
+                else
+                {
+                    BackwardRange(ref a, 0, batch);
+                }
+            }
+        }
+
+        if (!dh0.IsEmpty) dh.CopyTo(dh0);
+        if (!dc0.IsEmpty) dc.CopyTo(dc0);
+        RecurrentKernel.AccumulateParameterGradients(dims, g4, x, hPrev, dG, dG, weights.InputHidden,
+            gradients, dx, biasSum);
+    }
+
+    private unsafe struct BackwardArgs
+    {
+        public int Batch, Steps, Hidden, Lddy, Split;
+        public bool Reverse, WantInitial;
+        public int* Lengths;
+        public float* Gates, CPrev, TanhC, Dy, Whh, DG, Dh, Dc;
+    }
+
+    private static unsafe void BackwardPart(void* state, int part)
+    {
+        ref BackwardArgs a = ref *(BackwardArgs*)state;
+        if (part == 0) BackwardRange(ref a, 0, a.Split);
+        else BackwardRange(ref a, a.Split, a.Batch);
+    }
+
+    /// <summary>The BPTT time loop for sequences [b0, b1): per step the gate gradients and dh = dG·W_hh.</summary>
+    private static unsafe void BackwardRange(ref BackwardArgs a, int b0, int b1)
+    {
+        int batch = b1 - b0, steps = a.Steps, h = a.Hidden, g4 = 4 * h, bt = batch * steps, fullBt = a.Batch * steps;
+        var lengths = new ReadOnlySpan<int>(a.Lengths + b0, batch);
+        var gates = new ReadOnlySpan<float>(a.Gates + ((nint)b0 * steps * g4), bt * g4);
+        var cPrev = new ReadOnlySpan<float>(a.CPrev + ((nint)b0 * steps * h), bt * h);
+        var tanhC = new ReadOnlySpan<float>(a.TanhC + ((nint)b0 * steps * h), bt * h);
+        var dy = a.Dy == null ? default : new ReadOnlySpan<float>(a.Dy + ((nint)b0 * steps * a.Lddy), ((fullBt - (b0 * steps) - 1) * a.Lddy) + h);
+        var whh = new ReadOnlySpan<float>(a.Whh, g4 * h);
+        var dG = new Span<float>(a.DG + ((nint)b0 * steps * g4), bt * g4);
+        var dh = new Span<float>(a.Dh + ((nint)b0 * h), batch * h);
+        var dc = new Span<float>(a.Dc + ((nint)b0 * h), batch * h);
+        int lddy = a.Lddy;
+        bool reverse = a.Reverse, wantInitial = a.WantInitial;
+
         for (int s = steps - 1; s >= 0; s--)
         {
             int t = RecurrentKernel.TimeAt(s, steps, reverse);
@@ -185,13 +304,8 @@ public static class LstmLayer
             if (s > 0 || wantInitial)
             {
                 Gemm.Multiply(false, false, batch, h, g4, dG.Slice(t * g4), steps * g4,
-                    weights.HiddenHidden, h, dh, h, accumulate: true);
+                    whh, h, dh, h, accumulate: true);
             }
         }
-
-        if (!dh0.IsEmpty) dh.CopyTo(dh0);
-        if (!dc0.IsEmpty) dc.CopyTo(dc0);
-        RecurrentKernel.AccumulateParameterGradients(dims, g4, x, hPrev, dG, dG, weights.InputHidden,
-            gradients, dx, biasSum);
     }
 }

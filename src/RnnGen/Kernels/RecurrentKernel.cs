@@ -192,37 +192,93 @@ internal static class RecurrentKernel
     /// dW_ih += dG_ihᵀ·x, dW_hh += dG_hhᵀ·h_prev, db_ih += Σ_rows dG_ih, db_hh += Σ_rows dG_hh,
     /// dx += dG_ih·W_ih (skipped when dx is empty). For LSTM and RNN dG_hh is dG_ih (same span).
     /// </summary>
-    public static void AccumulateParameterGradients(in LayerDims d, int gh, ReadOnlySpan<float> x,
+    public static unsafe void AccumulateParameterGradients(in LayerDims d, int gh, ReadOnlySpan<float> x,
         ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dGih, ReadOnlySpan<float> dGhh,
         ReadOnlySpan<float> wih, in RecurrentGradients g, Span<float> dx, Span<float> biasSum)
     {
         int rows = d.Batch * d.Steps;
-        int inSize = d.InputSize;
-        int h = d.HiddenSize;
-        Gemm.Multiply(true, false, gh, inSize, rows, dGih, gh, x, inSize, g.InputHidden, inSize, accumulate: true);
-        Gemm.Multiply(true, false, gh, h, rows, dGhh, gh, hPrev, h, g.HiddenHidden, h, accumulate: true);
-
-        // Bias gradients: column sums into a fresh buffer, then one add into the (accumulating) gradient,
-        // so a long batch is not summed on top of an already large running gradient.
-        biasSum = biasSum.Slice(0, gh);
-        SumRows(dGih, rows, biasSum);
-        TensorPrimitives.Add(g.BiasInputHidden.Slice(0, gh), biasSum, g.BiasInputHidden.Slice(0, gh));
-        if (dGhh != dGih) SumRows(dGhh, rows, biasSum);
-        TensorPrimitives.Add(g.BiasHiddenHidden.Slice(0, gh), biasSum, g.BiasHiddenHidden.Slice(0, gh));
-
-        if (!dx.IsEmpty)
+        fixed (float* px = x, ph = hPrev, pgi = dGih, pgh = dGhh, pw = wih, pdx = dx, pbs = biasSum)
+        fixed (float* pdwi = g.InputHidden, pdwh = g.HiddenHidden, pdbi = g.BiasInputHidden, pdbh = g.BiasHiddenHidden)
         {
-            Gemm.Multiply(false, false, rows, inSize, gh, dGih, gh, wih, inSize, dx, inSize, accumulate: true);
+            var a = new GradientArgs
+            {
+                Rows = rows, Gh = gh, InputSize = d.InputSize, Hidden = d.HiddenSize, SameDg = dGhh == dGih,
+                X = px, HPrev = ph, DGih = pgi, DGhh = pgh, Wih = pw, Dx = dx.IsEmpty ? null : pdx, BiasSum = pbs,
+                DWih = pdwi, DWhh = pdwh, DBih = pdbi, DBhh = pdbh,
+            };
+            // Two threads take disjoint halves of the gate rows of every weight gradient (and of the
+            // bias columns) and of the B·T rows of dx; each output element is computed by one thread.
+            if (KernelOptions.MaxThreads >= 2 && 2L * rows * gh * (2L * d.InputSize + d.HiddenSize) >= ParallelPlan.MinParallelFlops)
+            {
+                a.Parts = 2;
+                ParallelWorker.Run(&GradientPart, &a);
+            }
+            else
+            {
+                a.Parts = 1;
+                GradientPart(&a, 0);
+            }
         }
     }
 
-    private static void SumRows(ReadOnlySpan<float> m, int rows, Span<float> sum)
+    private unsafe struct GradientArgs
+    {
+        public int Rows, Gh, InputSize, Hidden, Parts;
+        public bool SameDg;
+        public float* X, HPrev, DGih, DGhh, Wih, Dx, BiasSum, DWih, DWhh, DBih, DBhh;
+    }
+
+    private static unsafe void GradientPart(void* state, int part)
+    {
+        ref GradientArgs a = ref *(GradientArgs*)state;
+        if (part >= a.Parts) return;
+        int rows = a.Rows, gh = a.Gh, inSize = a.InputSize, h = a.Hidden;
+        // Gate rows [c0, c1): a multiple of 16 so each half starts on a cache line.
+        int split = a.Parts == 1 ? gh : Math.Min(gh, ((gh / 2) + 15) & ~15);
+        int c0 = part == 0 ? 0 : split, c1 = part == 0 ? split : gh, cn = c1 - c0;
+        var x = new ReadOnlySpan<float>(a.X, rows * inSize);
+        var hPrev = new ReadOnlySpan<float>(a.HPrev, rows * h);
+        var dGih = new ReadOnlySpan<float>(a.DGih, rows * gh);
+        var dGhh = new ReadOnlySpan<float>(a.DGhh, rows * gh);
+        if (cn > 0)
+        {
+            Gemm.Multiply(true, false, cn, inSize, rows, dGih.Slice(c0), gh, x, inSize,
+                new Span<float>(a.DWih + ((nint)c0 * inSize), cn * inSize), inSize, accumulate: true);
+            Gemm.Multiply(true, false, cn, h, rows, dGhh.Slice(c0), gh, hPrev, h,
+                new Span<float>(a.DWhh + ((nint)c0 * h), cn * h), h, accumulate: true);
+
+            // Bias gradients: column sums into a fresh buffer, then one add into the (accumulating) gradient,
+            // so a long batch is not summed on top of an already large running gradient.
+            var biasSum = new Span<float>(a.BiasSum + c0, cn);
+            SumColumns(dGih, gh, rows, c0, biasSum);
+            var dbi = new Span<float>(a.DBih + c0, cn);
+            TensorPrimitives.Add(dbi, biasSum, dbi);
+            if (!a.SameDg) SumColumns(dGhh, gh, rows, c0, biasSum);
+            var dbh = new Span<float>(a.DBhh + c0, cn);
+            TensorPrimitives.Add(dbh, biasSum, dbh);
+        }
+
+        if (a.Dx != null)
+        {
+            int r0 = a.Parts == 1 || part == 0 ? 0 : rows / 2;
+            int r1 = a.Parts == 1 || part == 1 ? rows : rows / 2;
+            if (r1 > r0)
+            {
+                Gemm.Multiply(false, false, r1 - r0, inSize, gh, dGih.Slice(r0 * gh), gh,
+                    new ReadOnlySpan<float>(a.Wih, gh * inSize), inSize,
+                    new Span<float>(a.Dx + ((nint)r0 * inSize), (r1 - r0) * inSize), inSize, accumulate: true);
+            }
+        }
+    }
+
+    /// <summary>sum[j] = Σ_r m[r·ld + c0 + j] for j &lt; sum.Length.</summary>
+    private static void SumColumns(ReadOnlySpan<float> m, int ld, int rows, int c0, Span<float> sum)
     {
         int n = sum.Length;
         sum.Clear();
         for (int r = 0; r < rows; r++)
         {
-            TensorPrimitives.Add(sum, m.Slice(r * n, n), sum);
+            TensorPrimitives.Add(sum, m.Slice((r * ld) + c0, n), sum);
         }
     }
 }

@@ -47,14 +47,83 @@ public static class RnnLayer
             cache.Length, CacheLength(dims.Batch, dims.Steps, dims.HiddenSize));
 
         int batch = dims.Batch, steps = dims.Steps, h = dims.HiddenSize, bt = batch * steps;
-        Span<float> act = cache.Slice(0, bt * h);
-        Span<float> hPrev = cache.Slice(bt * h, bt * h);
-        Span<float> hLast = cache.Slice(2 * bt * h, batch * h);
         Span<float> bias = cache.Slice(2 * bt * h + batch * h, h);
-
         // Both biases fold into the hoisted input projection: one GEMM over all B·T rows.
         TensorPrimitives.Add(weights.BiasInputHidden.Slice(0, h), weights.BiasHiddenHidden.Slice(0, h), bias);
-        RecurrentKernel.ProjectInput(dims, h, x, weights.InputHidden, bias, act);
+        unsafe
+        {
+            fixed (int* pLengths = lengths)
+            fixed (float* px = x, pwih = weights.InputHidden, pwhh = weights.HiddenHidden)
+            fixed (float* ph0 = h0, py = y, pcache = cache)
+            {
+                var a = new ForwardArgs
+                {
+                    Batch = batch, Steps = steps, InputSize = dims.InputSize, Hidden = h, Reverse = reverse, Relu = relu,
+                    Lengths = pLengths, X = px, Wih = pwih, Y = py, Ldy = ldy,
+                    H0 = h0.IsEmpty ? null : ph0,
+                    Act = pcache, HPrev = pcache + (bt * h), HLast = pcache + (2 * bt * h), Bias = pcache + (2 * bt * h) + (batch * h),
+                };
+                // W_hh as the step GEMM's B operand: transposed once per call for B ≥ 2 rows.
+                if (batch > 1)
+                {
+                    a.Whh = PackedWeights.Transpose(weights.HiddenHidden, h, h, out a.LdWhh);
+                    a.WhhTransposed = true;
+                }
+                else
+                {
+                    a.Whh = pwhh;
+                    a.LdWhh = h;
+                }
+                a.Split = ParallelPlan.BatchSplit(batch, (long)bt * h * (dims.InputSize + h));
+                if (a.Split > 0)
+                {
+                    ParallelWorker.Run(&ForwardPart, &a);
+                }
+                else
+                {
+                    ForwardRange(ref a, 0, batch);
+                }
+            }
+        }
+
+        if (!hN.IsEmpty) cache.Slice(2 * bt * h, batch * h).CopyTo(hN);
+    }
+
+    private unsafe struct ForwardArgs
+    {
+        public int Batch, Steps, InputSize, Hidden, Ldy, LdWhh, Split;
+        public bool Reverse, Relu, WhhTransposed;
+        public int* Lengths;
+        public float* X, Wih, Whh, H0, Y, Act, HPrev, HLast, Bias;
+    }
+
+    private static unsafe void ForwardPart(void* state, int part)
+    {
+        ref ForwardArgs a = ref *(ForwardArgs*)state;
+        if (part == 0) ForwardRange(ref a, 0, a.Split);
+        else ForwardRange(ref a, a.Split, a.Batch);
+    }
+
+    /// <summary>The whole forward pass for sequences [b0, b1) (independent of the other sequences).</summary>
+    private static unsafe void ForwardRange(ref ForwardArgs a, int b0, int b1)
+    {
+        int batch = b1 - b0, steps = a.Steps, h = a.Hidden, inSize = a.InputSize;
+        int bt = batch * steps, fullBt = a.Batch * steps;
+        var dims = new LayerDims(batch, steps, inSize, h);
+        var lengths = new ReadOnlySpan<int>(a.Lengths + b0, batch);
+        var x = new ReadOnlySpan<float>(a.X + ((nint)b0 * steps * inSize), bt * inSize);
+        var act = new Span<float>(a.Act + ((nint)b0 * steps * h), bt * h);
+        var hPrev = new Span<float>(a.HPrev + ((nint)b0 * steps * h), bt * h);
+        var hLast = new Span<float>(a.HLast + ((nint)b0 * h), batch * h);
+        var y = new Span<float>(a.Y + ((nint)b0 * steps * a.Ldy), ((fullBt - (b0 * steps) - 1) * a.Ldy) + h);
+        var h0 = a.H0 == null ? default : new ReadOnlySpan<float>(a.H0 + ((nint)b0 * h), batch * h);
+        var whh = new ReadOnlySpan<float>(a.Whh, a.WhhTransposed ? h * a.LdWhh : h * h);
+        var wih = new ReadOnlySpan<float>(a.Wih, h * inSize);
+        var bias = new ReadOnlySpan<float>(a.Bias, h);
+        int ldy = a.Ldy;
+        bool reverse = a.Reverse, relu = a.Relu;
+
+        RecurrentKernel.ProjectInput(dims, h, x, wih, bias, act);
         RecurrentKernel.LoadState(h0, hPrev, RecurrentKernel.TimeAt(0, steps, reverse), dims);
 
         for (int s = 0; s < steps; s++)
@@ -64,8 +133,8 @@ public static class RnnLayer
             // Skipped when the state is known to be zero (first step with empty h0).
             if (s > 0 || !h0.IsEmpty)
             {
-                Gemm.Multiply(false, true, batch, h, h, hPrev.Slice(t * h), steps * h,
-                    weights.HiddenHidden, h, act.Slice(t * h), steps * h, accumulate: true);
+                Gemm.Multiply(false, !a.WhhTransposed, batch, h, h, hPrev.Slice(t * h), steps * h,
+                    whh, a.WhhTransposed ? a.LdWhh : h, act.Slice(t * h), steps * h, accumulate: true);
             }
 
             // Destination of the new state: the next step's HPrev rows, or HLast after the final step.
@@ -85,16 +154,10 @@ public static class RnnLayer
                     yRow.Clear();
                     continue;
                 }
-                Span<float> a = act.Slice(row * h, h);
-                // TensorPrimitives: vectorised tanh / max over the contiguous H-row.
-                if (relu) TensorPrimitives.Max(a, 0f, a);
-                else TensorPrimitives.Tanh(a, a);
-                a.CopyTo(hOut);
-                a.CopyTo(yRow);
+                // One fused pass: activation in place, copied to the state and the output.
+                FastCells.Rnn(act.Slice(row * h, h), relu, hOut, yRow, h);
             }
         }
-
-        if (!hN.IsEmpty) hLast.CopyTo(hN);
     }
 
     /// <summary>
@@ -126,6 +189,62 @@ public static class RnnLayer
 
         RecurrentKernel.LoadGradient(dhN, dh);
 
+        unsafe
+        {
+            fixed (int* pLengths = lengths)
+            fixed (float* pcache = cache, pdy = dy, pwhh = weights.HiddenHidden, pscratch = scratch)
+            {
+                var a = new BackwardArgs
+                {
+                    Batch = batch, Steps = steps, Hidden = h, Reverse = reverse, Relu = relu, WantInitial = !dh0.IsEmpty,
+                    Lengths = pLengths, Act = pcache, Dy = dy.IsEmpty ? null : pdy, Lddy = lddy, Whh = pwhh,
+                    DG = pscratch, Dh = pscratch + (bt * h),
+                };
+                a.Split = ParallelPlan.BatchSplit(batch, (long)bt * h * h);
+                if (a.Split > 0)
+                {
+                    ParallelWorker.Run(&BackwardPart, &a);
+                }
+                else
+                {
+                    BackwardRange(ref a, 0, batch);
+                }
+            }
+        }
+
+        if (!dh0.IsEmpty) dh.CopyTo(dh0);
+        RecurrentKernel.AccumulateParameterGradients(dims, h, x, hPrev, dG, dG, weights.InputHidden,
+            gradients, dx, biasSum);
+    }
+
+    private unsafe struct BackwardArgs
+    {
+        public int Batch, Steps, Hidden, Lddy, Split;
+        public bool Reverse, Relu, WantInitial;
+        public int* Lengths;
+        public float* Act, Dy, Whh, DG, Dh;
+    }
+
+    private static unsafe void BackwardPart(void* state, int part)
+    {
+        ref BackwardArgs a = ref *(BackwardArgs*)state;
+        if (part == 0) BackwardRange(ref a, 0, a.Split);
+        else BackwardRange(ref a, a.Split, a.Batch);
+    }
+
+    /// <summary>The BPTT time loop for sequences [b0, b1): per step dA and dh = dA·W_hh.</summary>
+    private static unsafe void BackwardRange(ref BackwardArgs a, int b0, int b1)
+    {
+        int batch = b1 - b0, steps = a.Steps, h = a.Hidden, bt = batch * steps, fullBt = a.Batch * steps;
+        var lengths = new ReadOnlySpan<int>(a.Lengths + b0, batch);
+        var act = new ReadOnlySpan<float>(a.Act + ((nint)b0 * steps * h), bt * h);
+        var dy = a.Dy == null ? default : new ReadOnlySpan<float>(a.Dy + ((nint)b0 * steps * a.Lddy), ((fullBt - (b0 * steps) - 1) * a.Lddy) + h);
+        var whh = new ReadOnlySpan<float>(a.Whh, h * h);
+        var dG = new Span<float>(a.DG + ((nint)b0 * steps * h), bt * h);
+        var dh = new Span<float>(a.Dh + ((nint)b0 * h), batch * h);
+        int lddy = a.Lddy;
+        bool reverse = a.Reverse, relu = a.Relu;
+
         for (int s = steps - 1; s >= 0; s--)
         {
             int t = RecurrentKernel.TimeAt(s, steps, reverse);
@@ -147,15 +266,11 @@ public static class RnnLayer
                 // padded rows keep their carried dh (their dG row is 0).
                 dhRow.Clear();
             }
-            if (s > 0 || !dh0.IsEmpty)
+            if (s > 0 || a.WantInitial)
             {
                 Gemm.Multiply(false, false, batch, h, h, dG.Slice(t * h), steps * h,
-                    weights.HiddenHidden, h, dh, h, accumulate: true);
+                    whh, h, dh, h, accumulate: true);
             }
         }
-
-        if (!dh0.IsEmpty) dh.CopyTo(dh0);
-        RecurrentKernel.AccumulateParameterGradients(dims, h, x, hPrev, dG, dG, weights.InputHidden,
-            gradients, dx, biasSum);
     }
 }

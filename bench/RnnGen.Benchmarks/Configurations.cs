@@ -1,0 +1,133 @@
+using System;
+using RnnGen.Training;
+
+namespace RnnGen.Benchmarks;
+
+/// <summary>One configuration of the speed issue: a prepared model + session and one timed operation.</summary>
+public abstract class BenchConfig
+{
+    protected BenchConfig(string name, int batch, int steps, long forwardFlopsPerStep, bool training, string note = "")
+    {
+        Name = name;
+        Batch = batch;
+        Steps = steps;
+        Flops = forwardFlopsPerStep * batch * steps * (training ? 3 : 1);
+        Note = note;
+    }
+
+    public string Name { get; }
+    public int Batch { get; }
+    public int Steps { get; }
+    /// <summary>FLOPs of one Run per the issue: forward 2·G·H·(I+H)·B per layer, direction and step; training ≈ 3× forward.</summary>
+    public long Flops { get; }
+    public string Note { get; }
+
+    public abstract void Run();
+
+    public static BenchConfig[] All() =>
+    [
+        new Serve<LstmH128I32>("serve-lstm-h128-b1-t50", new LstmH128I32(1), LstmH128I32.InputSize, LstmH128I32.ForwardFlopsPerStep, 1, 50),
+        new Serve<LstmH256x2>("serve-lstm-h256x2-b1-t100", new LstmH256x2(1), LstmH256x2.InputSize, LstmH256x2.ForwardFlopsPerStep, 1, 100),
+        new Serve<GruH256x2>("serve-gru-h256x2-b1-t100", new GruH256x2(1), GruH256x2.InputSize, GruH256x2.ForwardFlopsPerStep, 1, 100),
+        new Serve<LstmH256x2>("serve-lstm-h256x2-b32-t100", new LstmH256x2(1), LstmH256x2.InputSize, LstmH256x2.ForwardFlopsPerStep, 32, 100),
+        new Train<LstmH256x2>("train-lstm-h256x2-b32-t64", new LstmH256x2(1), LstmH256x2.InputSize, LstmH256x2.LayerOutputSize,
+            LstmH256x2.ForwardFlopsPerStep, 32, 64),
+        new Train<GruH256x2>("train-gru-h256x2-b32-t64", new GruH256x2(1), GruH256x2.InputSize, GruH256x2.LayerOutputSize,
+            GruH256x2.ForwardFlopsPerStep, 32, 64),
+        new Train<RnnH256x2>("train-rnn-h256x2-b32-t64", new RnnH256x2(1), RnnH256x2.InputSize, RnnH256x2.LayerOutputSize,
+            RnnH256x2.ForwardFlopsPerStep, 32, 64),
+        new Train<BiLstmH128>("train-bilstm-h128-b16-t40", new BiLstmH128(1), BiLstmH128.InputSize, BiLstmH128.LayerOutputSize,
+            BiLstmH128.ForwardFlopsPerStep, 16, 40),
+        new CharLm(),
+    ];
+
+    private sealed class Serve<TModel> : BenchConfig where TModel : IRnnNetwork
+    {
+        private readonly IRnnSession _session;
+        private readonly float[] _x;
+
+        public Serve(string name, TModel model, int inputSize, long flopsPerStep, int batch, int steps)
+            : base(name, batch, steps, flopsPerStep, training: false)
+        {
+            _session = model.CreateSession(batch, steps);
+            _x = Data.Normal(batch * steps * inputSize, 2);
+        }
+
+        public override void Run() => _session.Forward(_x, Batch, Steps, default);
+    }
+
+    private sealed class Train<TModel> : BenchConfig where TModel : IRnnNetwork
+    {
+        private readonly TModel _model;
+        private readonly IRnnSession _session;
+        private readonly float[] _x;
+        private readonly float[] _dy;
+        private readonly Sgd _sgd;
+
+        public Train(string name, TModel model, int inputSize, int outputSize, long flopsPerStep, int batch, int steps)
+            : base(name, batch, steps, flopsPerStep, training: true)
+        {
+            _model = model;
+            _session = model.CreateSession(batch, steps);
+            _x = Data.Normal(batch * steps * inputSize, 3);
+            _dy = Data.Normal(batch * steps * outputSize, 4);
+            _sgd = new Sgd(model.ParameterCount, learningRate: 1e-6f);
+        }
+
+        public override void Run()
+        {
+            _session.Forward(_x, Batch, Steps, default);
+            _session.Backward(_dy, default, default, false);
+            _model.ApplyGradients(_sgd); // SGD step, then zero gradients
+        }
+    }
+
+    private sealed class CharLm : BenchConfig
+    {
+        private const int B = 32, T = 128;
+        private readonly CharLmH512 _model = new(1);
+        private readonly CharLmH512.Session _session;
+        private readonly float[] _x;
+        private readonly int[] _targets;
+        private readonly Adam _adam;
+
+        public CharLm()
+            : base("train-charlm-h512-b32-t128", B, T, CharLmH512.ForwardFlopsPerStep, training: true,
+                  note: "stand-in: one-hot 64-wide input rows instead of a 65x64 embedding (not implemented yet)")
+        {
+            _session = _model.CreateSession(B, T);
+            _x = new float[B * T * CharLmH512.InputSize];
+            _targets = new int[B * T];
+            var random = new Random(5);
+            for (int r = 0; r < B * T; r++)
+            {
+                _x[r * CharLmH512.InputSize + random.Next(CharLmH512.InputSize)] = 1f;
+                _targets[r] = random.Next(CharLmH512.OutputSize);
+            }
+            _adam = new Adam(CharLmH512.ParameterCount, learningRate: 1e-4f);
+        }
+
+        public override void Run()
+        {
+            _session.Forward(_x, B, T);
+            _session.Loss(_targets);
+            _session.Backward();
+            _model.ApplyGradients(_adam, maxGradientNorm: 1f);
+        }
+    }
+}
+
+internal static class Data
+{
+    public static float[] Normal(int count, int seed)
+    {
+        var random = new Random(seed);
+        var a = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            double u1 = 1.0 - random.NextDouble(), u2 = random.NextDouble();
+            a[i] = (float)(Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
+        }
+        return a;
+    }
+}

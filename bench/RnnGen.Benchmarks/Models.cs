@@ -1,0 +1,26 @@
+using RnnGen;
+
+namespace RnnGen.Benchmarks;
+
+// The nine configurations of the speed issue, declared as generated models.
+// The char LM stands in dense 64-wide input vectors (one-hot rows) for its 65x64 embedding:
+// RnnGen has no embedding input yet (the variants issue); everything after the embedding
+// (LSTM H=512, linear 512->65, softmax cross-entropy, clipping, Adam) is the real thing.
+
+[RnnModel(Cell.Lstm, InputSize = 32, HiddenSize = 128)]
+public partial class LstmH128I32;
+
+[RnnModel(Cell.Lstm, InputSize = 128, HiddenSize = 256, Layers = 2)]
+public partial class LstmH256x2;
+
+[RnnModel(Cell.Gru, InputSize = 128, HiddenSize = 256, Layers = 2)]
+public partial class GruH256x2;
+
+[RnnModel(Cell.Rnn, InputSize = 128, HiddenSize = 256, Layers = 2, Nonlinearity = Nonlinearity.Tanh)]
+public partial class RnnH256x2;
+
+[RnnModel(Cell.Lstm, InputSize = 64, HiddenSize = 128, Bidirectional = true)]
+public partial class BiLstmH128;
+
+[RnnModel(Cell.Lstm, InputSize = 64, HiddenSize = 512, Head = Head.Softmax, OutputSize = 65, Sequence = Sequence.ManyToMany)]
+public partial class CharLmH512;

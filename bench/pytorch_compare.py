@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""PyTorch side of `RnnGen.Benchmarks compare`: times the issue's configurations in PyTorch.
+
+Run by the compare command as
+    OPENBLAS_NUM_THREADS=2 OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/pytorch_compare.py [--iterations N] [config ...]
+and prints one JSON object {"config": {"ms": median, "iterations": N}, "_meta": {...}} on stdout.
+PyTorch runs with torch.set_num_threads(1) (the issue's fastest setting on this machine type).
+serve-*: forward under no_grad. train-*: forward + backward + optimizer step (SGD; the char LM
+uses embedding + LSTM + linear + softmax cross-entropy + gradient clipping + Adam).
+"""
+import json
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+
+torch.set_num_threads(1)
+torch.manual_seed(0)
+
+# name: (cell, input, hidden, layers, bidirectional, batch, steps, mode)
+CONFIGS = {
+    "serve-lstm-h128-b1-t50": ("lstm", 32, 128, 1, False, 1, 50, "serve"),
+    "serve-lstm-h256x2-b1-t100": ("lstm", 128, 256, 2, False, 1, 100, "serve"),
+    "serve-gru-h256x2-b1-t100": ("gru", 128, 256, 2, False, 1, 100, "serve"),
+    "serve-lstm-h256x2-b32-t100": ("lstm", 128, 256, 2, False, 32, 100, "serve"),
+    "train-lstm-h256x2-b32-t64": ("lstm", 128, 256, 2, False, 32, 64, "train"),
+    "train-gru-h256x2-b32-t64": ("gru", 128, 256, 2, False, 32, 64, "train"),
+    "train-rnn-h256x2-b32-t64": ("rnn", 128, 256, 2, False, 32, 64, "train"),
+    "train-bilstm-h128-b16-t40": ("lstm", 64, 128, 1, True, 16, 40, "train"),
+    "train-charlm-h512-b32-t128": ("charlm", 64, 512, 1, False, 32, 128, "charlm"),
+}
+
+
+def make_rnn(cell, inp, hid, layers, bidi):
+    kw = dict(input_size=inp, hidden_size=hid, num_layers=layers, bidirectional=bidi, batch_first=True)
+    if cell == "lstm" or cell == "charlm":
+        return nn.LSTM(**kw)
+    if cell == "gru":
+        return nn.GRU(**kw)
+    return nn.RNN(nonlinearity="tanh", **kw)
+
+
+def build(name):
+    cell, inp, hid, layers, bidi, batch, steps, mode = CONFIGS[name]
+    if mode == "serve":
+        rnn = make_rnn(cell, inp, hid, layers, bidi)
+        x = torch.randn(batch, steps, inp)
+
+        def run():
+            with torch.no_grad():
+                rnn(x)
+        return run
+    if mode == "train":
+        rnn = make_rnn(cell, inp, hid, layers, bidi)
+        x = torch.randn(batch, steps, inp)
+        dy = torch.randn(batch, steps, hid * (2 if bidi else 1))
+        opt = torch.optim.SGD(rnn.parameters(), lr=1e-3)
+
+        def run():
+            opt.zero_grad(set_to_none=False)
+            y, _ = rnn(x)
+            y.backward(dy)  # same work as RnnGen's Backward(outputGradient)
+            opt.step()
+        return run
+    # char LM: embedding 65x64, LSTM H=512, linear 512->65, softmax CE, clip 1.0, Adam
+    emb = nn.Embedding(65, inp)
+    rnn = make_rnn("lstm", inp, hid, 1, False)
+    head = nn.Linear(hid, 65)
+    params = list(emb.parameters()) + list(rnn.parameters()) + list(head.parameters())
+    opt = torch.optim.Adam(params, lr=1e-3)
+    tokens = torch.randint(0, 65, (batch, steps))
+    targets = torch.randint(0, 65, (batch, steps))
+    loss_fn = nn.CrossEntropyLoss()
+
+    def run():
+        opt.zero_grad(set_to_none=False)
+        y, _ = rnn(emb(tokens))
+        loss = loss_fn(head(y).reshape(-1, 65), targets.reshape(-1))
+        loss.backward()
+        nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+    return run
+
+
+def median_ms(run, min_seconds, max_iterations):
+    # warm-up: at least 3 calls and 0.3 s
+    start = time.perf_counter()
+    n = 0
+    while n < 3 or time.perf_counter() - start < 0.3:
+        run()
+        n += 1
+    times = []
+    start = time.perf_counter()
+    while len(times) < 5 or (time.perf_counter() - start < min_seconds and len(times) < max_iterations):
+        t0 = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - t0) * 1000.0)
+    return statistics.median(times), len(times)
+
+
+def main(argv):
+    min_seconds = 2.0
+    names = []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--seconds":
+            min_seconds = float(argv[i + 1])
+            i += 2
+            continue
+        names.append(argv[i])
+        i += 1
+    names = names or list(CONFIGS)
+    result = {"_meta": {"torch": torch.__version__, "threads": torch.get_num_threads()}}
+    for name in names:
+        ms, n = median_ms(build(name), min_seconds, 2000)
+        result[name] = {"ms": ms, "iterations": n}
+        print(f"{name}: {ms:.3f} ms (median of {n})", file=sys.stderr, flush=True)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

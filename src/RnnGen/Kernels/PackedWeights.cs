@@ -1,0 +1,65 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace RnnGen.Kernels;
+
+/// <summary>
+/// Per-call repacking of a recurrent weight matrix for the step GEMM. W_hh is stored [G·H, H]
+/// (PyTorch); the per-step product h·W_hhᵀ with B ≥ 2 rows would make the GEMM pack (transpose)
+/// all of W_hh on every step. Transposing it ONCE per Forward into W_hhᵀ [H, ld] lets every step use
+/// the untransposed-B GEMM, which reads B rows in place (no packing) for small m.
+/// </summary>
+internal static class PackedWeights
+{
+    // Pinned per-thread buffers, grown on demand and reused: nothing allocates in steady state.
+    [ThreadStatic]
+    private static float[]? t_transposed;
+
+    /// <summary>
+    /// Leading dimension for a transposed matrix with <paramref name="n"/> columns: a multiple of 16
+    /// floats (64-byte rows), bumped when the row pitch is a multiple of 4 KiB so that consecutive
+    /// rows do not alias to the same L1 sets (the micro-kernel walks B rows with this stride).
+    /// </summary>
+    public static int PaddedLd(int n)
+    {
+        int ld = (n + 15) & ~15;
+        if (ld % 1024 == 0) ld += 16;
+        return ld;
+    }
+
+    /// <summary>Returns Wᵀ [k, ld] of W [n, k] in a per-thread buffer (valid until the next call on this thread).</summary>
+    public static unsafe float* Transpose(ReadOnlySpan<float> w, int n, int k, out int ld)
+    {
+        ld = PaddedLd(n);
+        int needed = (k * ld) + 16;
+        float[]? buffer = t_transposed;
+        if (buffer is null || buffer.Length < needed)
+        {
+            buffer = GC.AllocateUninitializedArray<float>(needed, pinned: true);
+            t_transposed = buffer;
+        }
+        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        float* dst = (float*)((address + 63) & ~(nuint)63);
+        fixed (float* src = w)
+        {
+            // 8 × 8 blocks: 8 source rows are read in parallel streams, 8 destination rows written.
+            const int Block = 8;
+            for (int j0 = 0; j0 < n; j0 += Block)
+            {
+                int jn = Math.Min(Block, n - j0);
+                for (int p0 = 0; p0 < k; p0 += Block)
+                {
+                    int pn = Math.Min(Block, k - p0);
+                    for (int j = 0; j < jn; j++)
+                    {
+                        float* s = src + ((nint)(j0 + j) * k) + p0;
+                        float* d = dst + ((nint)p0 * ld) + j0 + j;
+                        for (int p = 0; p < pn; p++) d[(nint)p * ld] = s[p];
+                    }
+                }
+            }
+        }
+        return dst;
+    }
+}
