@@ -22,5 +22,5 @@ public partial class RnnH256x2;
 [RnnModel(Cell.Lstm, InputSize = 64, HiddenSize = 128, Bidirectional = true)]
 public partial class BiLstmH128;
 
-[RnnModel(Cell.Lstm, InputSize = 64, HiddenSize = 512, Head = Head.Softmax, OutputSize = 65, Sequence = Sequence.ManyToMany)]
+[RnnModel(Cell.Lstm, Vocabulary = 65, EmbeddingSize = 64, HiddenSize = 512, Head = Head.Softmax, OutputSize = 65, Sequence = Sequence.ManyToMany)]
 public partial class CharLmH512;
