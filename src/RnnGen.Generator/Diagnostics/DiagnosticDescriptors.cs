@@ -96,6 +96,18 @@ internal static class DiagnosticDescriptors
         "RNG0022", "CTC head needs one output per step",
         "Head.Ctc reads every step: set 'Sequence = Sequence.ManyToMany' (and OutputSize = labels + 1 for the blank)");
 
+    public static readonly DiagnosticDescriptor AttentionNeedsManyToOneHead = Error(
+        "RNG0023", "Attention pooling needs a many-to-one head",
+        "'Attention = Attention.{0}' pools a sequence into one vector for the head: it needs a Head and 'Sequence = Sequence.ManyToOne'");
+
+    public static readonly DiagnosticDescriptor GeneralAttentionNeedsDecoder = Error(
+        "RNG0024", "General attention needs a second state",
+        "Attention.General scores a decoder state against the outputs (Luong); to pool one sequence use Attention.Additive or Attention.Dot");
+
+    public static readonly DiagnosticDescriptor AttentionSizeWithoutAdditive = Error(
+        "RNG0025", "AttentionSize without additive attention",
+        "AttentionSize sizes the hidden layer of Attention.Additive; remove it or set 'Attention = Attention.Additive'");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "RNG9999", "RnnGen internal error",
         "RnnGen could not generate '{0}': {1}. This is a bug in RnnGen; please report it with the declaration.");
@@ -106,7 +118,8 @@ internal static class DiagnosticDescriptors
         ClassMustNotBeGeneric, ContainingTypeMustBePartial, NonlinearityOnlyForRnn, OutputSizeWithoutHead,
         DuplicateAttribute, SoftmaxNeedsTwoClasses, UnknownEnumValue, ModelTooLarge, OptionRequiresCell,
         ProjectionNotSmaller, MergeWithoutBidirectional, ProbabilityOutOfRange, InputSizeAndEmbedding,
-        EmbeddingIncomplete, PaddingIdOutOfRange, PaddingIdWithoutVocabulary, DropoutWithOneLayer, CtcNeedsManyToMany,
+        EmbeddingIncomplete, PaddingIdOutOfRange, PaddingIdWithoutVocabulary, DropoutWithOneLayer, CtcNeedsManyToMany, AttentionNeedsManyToOneHead,
+        GeneralAttentionNeedsDecoder, AttentionSizeWithoutAdditive,
         InternalError,
     };
 

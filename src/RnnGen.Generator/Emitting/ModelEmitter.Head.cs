@@ -17,7 +17,12 @@ internal static partial class ModelEmitter
             w.Line("global::System.ReadOnlySpan<float> p = _model.Parameters;");
             w.Line("global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);");
             w.Line("global::System.ReadOnlySpan<float> top = " + TopOutput(spec) + ".AsSpan(0, B * T * LayerOutputSize);");
-            if (manyToOne)
+            if (manyToOne && spec.Attention != AttentionKind.None)
+            {
+                EmitAttentionForward(w, spec);
+                w.Line("_rows = B;");
+            }
+            else if (manyToOne)
             {
                 if (HasMerge(spec))
                 {
@@ -136,8 +141,13 @@ internal static partial class ModelEmitter
             w.Line(K + "LinearHead.Backward(_rows, LayerOutputSize, OutputSize, _features.AsSpan(0, _rows * LayerOutputSize), " + headWeights +
                    ", _dLogits.AsSpan(0, _rows * OutputSize), g.Slice(HeadWeightOffset, HeadWeightLength), g.Slice(HeadBiasOffset, HeadBiasLength), _dFeatures.AsSpan(0, _rows * LayerOutputSize));");
             w.Line("global::System.Span<float> top = " + TopOutputGradient(spec) + ".AsSpan(0, B * T * LayerOutputSize);");
-            bool raw = manyToOne && HasMerge(spec);
-            if (raw)
+            bool attention = manyToOne && spec.Attention != AttentionKind.None;
+            bool raw = manyToOne && HasMerge(spec) && !attention;
+            if (attention)
+            {
+                EmitAttentionBackward(w, spec);
+            }
+            else if (raw)
             {
                 w.Line("// through the merge of the two final states, then into the raw (unmerged) top-layer outputs");
                 w.Line(K + "BidirectionalMerge.Backward(" + MergeMode(spec) + ", B, StateSize, _lastRaw.AsSpan(0, B * 2 * StateSize), _dFeatures.AsSpan(0, B * StateSize), _dLastRaw.AsSpan(0, B * 2 * StateSize));");
@@ -189,6 +199,44 @@ internal static partial class ModelEmitter
             w.Line("global::RnnGen.Runtime.Guard.State((uint)sequence < (uint)_batch, \"sequence must index the last batch\");");
             w.Line("int length = _lengths[sequence];");
             w.Line("return global::RnnGen.Ctc.CtcGreedyDecoder.Decode(_headOutput.AsSpan(sequence * _steps * OutputSize, length * OutputSize), length, OutputSize, labels);");
+        }
+    }
+
+    private static void EmitAttentionForward(SourceWriter w, ModelSpec spec)
+    {
+        string y = "top";
+        if (spec.Attention == AttentionKind.Additive)
+        {
+            w.Line("// features [B, D] = Σ_t α_t y_t, α = softmax over valid steps of vᵀ tanh(W y_t + b) (Bahdanau); one GEMM for all B·T rows");
+            w.Line(K + "AttentionPooling.ForwardAdditive(" + y + ", lengths, B, T, LayerOutputSize, AttentionSize, p.Slice(AttentionWeightOffset, AttentionWeightLength), " +
+                   "p.Slice(AttentionBiasOffset, AttentionBiasLength), p.Slice(AttentionVectorOffset, AttentionVectorLength), _attentionHidden.AsSpan(0, B * T * AttentionSize), " +
+                   "_attentionWeights.AsSpan(0, B * T), _features.AsSpan(0, B * LayerOutputSize));");
+        }
+        else
+        {
+            w.Line("// features [B, D] = Σ_t α_t y_t, α = softmax over valid steps of qᵀ y_t (dot attention with a learned query)");
+            w.Line(K + "AttentionPooling.ForwardDot(" + y + ", lengths, B, T, LayerOutputSize, p.Slice(AttentionQueryOffset, AttentionQueryLength), " +
+                   "_attentionWeights.AsSpan(0, B * T), _features.AsSpan(0, B * LayerOutputSize));");
+        }
+    }
+
+    private static void EmitAttentionBackward(SourceWriter w, ModelSpec spec)
+    {
+        w.Line("// through the attention pooling into every valid step's output and the attention parameters");
+        w.Line("top.Clear();");
+        w.Line(Rs + " y = " + TopOutput(spec) + ".AsSpan(0, B * T * LayerOutputSize);");
+        if (spec.Attention == AttentionKind.Additive)
+        {
+            w.Line(K + "AttentionPooling.BackwardAdditive(y, _lengths.AsSpan(0, B), B, T, LayerOutputSize, AttentionSize, p.Slice(AttentionWeightOffset, AttentionWeightLength), " +
+                   "p.Slice(AttentionVectorOffset, AttentionVectorLength), _attentionHidden.AsSpan(0, B * T * AttentionSize), _attentionWeights.AsSpan(0, B * T), " +
+                   "_dFeatures.AsSpan(0, B * LayerOutputSize), top, g.Slice(AttentionWeightOffset, AttentionWeightLength), g.Slice(AttentionBiasOffset, AttentionBiasLength), " +
+                   "g.Slice(AttentionVectorOffset, AttentionVectorLength), _attentionScoreGradient.AsSpan(0, B * T), _attentionScratch.AsSpan(0, B * T * AttentionSize));");
+        }
+        else
+        {
+            w.Line(K + "AttentionPooling.BackwardDot(y, _lengths.AsSpan(0, B), B, T, LayerOutputSize, p.Slice(AttentionQueryOffset, AttentionQueryLength), " +
+                   "_attentionWeights.AsSpan(0, B * T), _dFeatures.AsSpan(0, B * LayerOutputSize), top, g.Slice(AttentionQueryOffset, AttentionQueryLength), " +
+                   "_attentionScoreGradient.AsSpan(0, B * T));");
         }
     }
 }

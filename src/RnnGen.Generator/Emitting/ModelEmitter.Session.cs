@@ -92,6 +92,16 @@ internal static partial class ModelEmitter
                     ? "private readonly float[] _features;       // [B, D·H] last valid step of each sequence"
                     : "private readonly float[] _features;       // [N, D·H] the valid steps, packed");
                 w.Line("private readonly float[] _dFeatures;      // gradient of _features");
+                if (spec.Attention != AttentionKind.None)
+                {
+                    w.Line("private readonly float[] _attentionWeights; // [B, T] α of the last Forward");
+                    w.Line("private readonly float[] _attentionScoreGradient; // [B, T]");
+                    if (spec.Attention == AttentionKind.Additive)
+                    {
+                        w.Line("private readonly float[] _attentionHidden;  // [B·T, A] tanh(W y + b)");
+                        w.Line("private readonly float[] _attentionScratch; // [B·T, A]");
+                    }
+                }
                 if (manyToOne && HasMerge(spec))
                 {
                     w.Line("private readonly float[] _lastRaw;        // [B, 2·S] the two directions' final outputs before the merge");
@@ -198,6 +208,16 @@ internal static partial class ModelEmitter
                     string rows = manyToOne ? "maxBatch" : "positions";
                     w.Line("_features = new float[" + rows + " * LayerOutputSize];");
                     w.Line("_dFeatures = new float[" + rows + " * LayerOutputSize];");
+                    if (spec.Attention != AttentionKind.None)
+                    {
+                        w.Line("_attentionWeights = new float[positions];");
+                        w.Line("_attentionScoreGradient = new float[positions];");
+                        if (spec.Attention == AttentionKind.Additive)
+                        {
+                            w.Line("_attentionHidden = new float[positions * AttentionSize];");
+                            w.Line("_attentionScratch = new float[positions * AttentionSize];");
+                        }
+                    }
                     if (manyToOne && HasMerge(spec))
                     {
                         w.Line("_lastRaw = new float[maxBatch * 2 * StateSize];");
@@ -317,6 +337,12 @@ internal static partial class ModelEmitter
             w.Doc("<summary>The head's " + what + ", " + shape + ".</summary>");
             string length = spec.Sequence == SequenceMode.ManyToOne ? "_batch * OutputSize" : "_batch * _steps * OutputSize";
             w.Line("public global::System.ReadOnlySpan<float> HeadOutput => _headOutput.AsSpan(0, " + length + ");");
+            if (spec.Attention != AttentionKind.None)
+            {
+                w.Line();
+                w.Doc("<summary>The attention weights α [Batch, Steps] of the last Forward: each sequence's row sums to 1 over its valid steps.</summary>");
+                w.Line("public global::System.ReadOnlySpan<float> AttentionWeights => _attentionWeights.AsSpan(0, _batch * _steps);");
+            }
         }
     }
 

@@ -105,7 +105,12 @@ internal static partial class ModelEmitter
                     w.Line("_nextCell.AsSpan(layer * MaxBatch * HiddenSize, B * HiddenSize).CopyTo(_finalCell.AsSpan(layer * B * HiddenSize));");
                 }
             }
-            if (head)
+            if (head && spec.Attention != AttentionKind.None)
+            {
+                w.Line("// Attention pooling reads the whole sequence at once: Step advances the state only; use Forward for the head.");
+                w.Line("_lossReady = false;");
+            }
+            else if (head)
             {
                 w.Line("ForwardHead();");
                 w.Line("_lossReady = false;");

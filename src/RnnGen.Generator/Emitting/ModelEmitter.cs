@@ -116,6 +116,10 @@ internal static partial class ModelEmitter
         {
             Const(w, "int", "OutputSize", Num(spec.OutputSize), "Outputs of the " + Lower(spec.Head.ToString()) + " head.");
         }
+        if (spec.Attention == AttentionKind.Additive)
+        {
+            Const(w, "int", "AttentionSize", Num(spec.AttentionSize), "Width of the additive attention's hidden layer.");
+        }
         Const(w, "int", "ParameterCount", Num(ParameterLayout.CountParameters(spec)), "Trainable floats in Parameters.");
         Const(w, "long", "ForwardFlopsPerStep", Num(ForwardFlopsPerStep(spec)) + "L",
             "Forward FLOPs per sequence and step: Σ over layers of 2·Gates·H·(I + H)·Directions, plus the head.");

@@ -15,6 +15,9 @@ internal enum MergeKind { Concat = 0, Sum = 1, Mean = 2, Product = 3 }
 /// <summary>Mirror of the runtime's <c>RnnGen.GruVariant</c>.</summary>
 internal enum GruVariantKind { ResetAfter = 0, ResetBefore = 1 }
 
+/// <summary>Mirror of the runtime's <c>RnnGen.Attention</c>.</summary>
+internal enum AttentionKind { None = 0, Additive = 1, Dot = 2, General = 3 }
+
 /// <summary>Mirror of the runtime's <c>RnnGen.WeightInit</c>.</summary>
 internal enum InitKind { PyTorch = 0, Keras = 1 }
 
@@ -46,7 +49,9 @@ internal sealed record ModelSpec(
     MergeKind Merge = MergeKind.Concat,
     double Dropout = 0,
     double RecurrentDropout = 0,
-    InitKind Initialization = InitKind.PyTorch)
+    InitKind Initialization = InitKind.PyTorch,
+    AttentionKind Attention = AttentionKind.None,
+    int AttentionSize = 0)
 {
     public int Directions => Bidirectional ? 2 : 1;
 

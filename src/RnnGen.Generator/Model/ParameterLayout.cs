@@ -121,6 +121,18 @@ internal static class ParameterLayout
             }
         }
 
+        int pooled = spec.LayerOutputSize;
+        if (spec.Attention == AttentionKind.Additive)
+        {
+            Add("attention.weight", "AttentionWeight", spec.AttentionSize, pooled, InitRule.Uniform, 1.0 / Math.Sqrt(pooled));
+            Add("attention.bias", "AttentionBias", spec.AttentionSize, 0, InitRule.Uniform, 1.0 / Math.Sqrt(pooled));
+            Add("attention.vector", "AttentionVector", spec.AttentionSize, 0, InitRule.Uniform, 1.0 / Math.Sqrt(spec.AttentionSize));
+        }
+        else if (spec.Attention == AttentionKind.Dot)
+        {
+            Add("attention.query", "AttentionQuery", pooled, 0, InitRule.Uniform, 1.0 / Math.Sqrt(pooled));
+        }
+
         if (spec.Head != HeadKind.None)
         {
             int features = spec.LayerOutputSize;

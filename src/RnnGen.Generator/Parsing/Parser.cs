@@ -315,6 +315,31 @@ internal static class Parser
             diagnostics.Add(Info(DiagnosticDescriptors.CtcNeedsManyToMany, named.ContainsKey("Sequence") ? LocationOf("Sequence") : LocationOf("Head")));
         }
 
+        int attentionValue = IntArgument("Attention", 0);
+        bool attentionKnown = CheckEnum<AttentionKind>("Attention", attentionValue, LocationOf("Attention"), diagnostics);
+        var attention = (AttentionKind)attentionValue;
+        int attentionSize = 0;
+        if (attentionKnown && attention == AttentionKind.General)
+        {
+            diagnostics.Add(Info(DiagnosticDescriptors.GeneralAttentionNeedsDecoder, LocationOf("Attention")));
+        }
+        else if (attentionKnown && attention != AttentionKind.None && headKnown && sequenceKnown &&
+                 (head == HeadKind.None || sequenceValue != (int)SequenceMode.ManyToOne))
+        {
+            diagnostics.Add(Info(DiagnosticDescriptors.AttentionNeedsManyToOneHead, LocationOf("Attention"), attention.ToString()));
+        }
+        if (named.ContainsKey("AttentionSize"))
+        {
+            if (attention != AttentionKind.Additive)
+            {
+                diagnostics.Add(Info(DiagnosticDescriptors.AttentionSizeWithoutAdditive, LocationOf("AttentionSize")));
+            }
+            else
+            {
+                attentionSize = PositiveSize("AttentionSize", IntArgument("AttentionSize", 0));
+            }
+        }
+
         if (HasErrors(diagnostics) || typeSpec is null)
         {
             return null;
@@ -323,7 +348,11 @@ internal static class Parser
         var spec = new ModelSpec(typeSpec, cell, (NonlinearityKind)nonlinearityValue, inputSize, hiddenSize, layers,
             bidirectional, head, outputSize, (SequenceMode)sequenceValue,
             vocabulary, embeddingSize, paddingId, peepholes, projectionSize, layerNorm, (GruVariantKind)gruVariantValue,
-            (MergeKind)mergeValue, dropout, recurrentDropout, (InitKind)initValue);
+            (MergeKind)mergeValue, dropout, recurrentDropout, (InitKind)initValue, attention, attentionSize);
+        if (attention == AttentionKind.Additive && attentionSize == 0)
+        {
+            spec = spec with { AttentionSize = spec.LayerOutputSize };
+        }
         long parameterCount = ParameterLayout.CountParameters(spec);
         if (parameterCount > MaxParameterCount)
         {
@@ -358,6 +387,7 @@ internal static class Parser
         nameof(MergeKind) => "Merge",
         nameof(GruVariantKind) => "GruVariant",
         nameof(InitKind) => "WeightInit",
+        nameof(AttentionKind) => "Attention",
         _ => "Sequence",
     };
 

@@ -88,3 +88,19 @@ public enum Sequence
     /// <summary>One head output per valid step; padded steps are ignored.</summary>
     ManyToMany = 1,
 }
+
+/// <summary>Attention over a sequence's outputs.</summary>
+public enum Attention
+{
+    /// <summary>No attention.</summary>
+    None = 0,
+
+    /// <summary>Bahdanau: score_t = vᵀ tanh(W y_t + b).</summary>
+    Additive = 1,
+
+    /// <summary>Luong dot: score_t = qᵀ y_t (for pooling, q is a learned query vector).</summary>
+    Dot = 2,
+
+    /// <summary>Luong general: score = sᵀ W y_t between a decoder state s and y_t (encoder–decoder models).</summary>
+    General = 3,
+}

@@ -84,6 +84,13 @@ public sealed class RnnModelAttribute : Attribute
     /// <c>recurrent_dropout</c>), in [0, 1).</summary>
     public double RecurrentDropout { get; set; }
 
+    /// <summary>Attention pooling for many-to-one heads: the head reads Σ_t α_t y_t, α = softmax over the valid
+    /// steps of the attention scores, instead of the last step.</summary>
+    public Attention Attention { get; set; }
+
+    /// <summary>Width A of the additive attention's hidden layer (default: the layer output width).</summary>
+    public int AttentionSize { get; set; }
+
     /// <summary>Parameter initialization scheme.</summary>
     public WeightInit Initialization { get; set; }
 }

@@ -25,6 +25,22 @@ public class VariantDiagnosticTests
     public void RNG0014_projection_not_smaller(string argument) =>
         Single($"using RnnGen; [RnnModel(Cell.Lstm, InputSize = 3, HiddenSize = 4, {argument})] partial class M;", "RNG0014", argument);
 
+    [Theory]
+    [InlineData("Attention = Attention.Additive", "")]
+    [InlineData("Attention = Attention.Dot", ", Head = Head.Linear, OutputSize = 1")]
+    public void RNG0023_attention_needs_a_many_to_one_head(string argument, string head) =>
+        Single($"using RnnGen; [RnnModel(Cell.Gru, InputSize = 3, HiddenSize = 4, {argument}{head})] partial class M;", "RNG0023", argument);
+
+    [Fact]
+    public void RNG0024_general_attention_for_pooling() =>
+        Single("using RnnGen; [RnnModel(Cell.Gru, InputSize = 3, HiddenSize = 4, Attention = Attention.General, Head = Head.Linear, OutputSize = 1, Sequence = Sequence.ManyToOne)] partial class M;",
+            "RNG0024", "Attention = Attention.General");
+
+    [Fact]
+    public void RNG0025_attention_size_without_additive() =>
+        Single("using RnnGen; [RnnModel(Cell.Gru, InputSize = 3, HiddenSize = 4, Attention = Attention.Dot, AttentionSize = 8, Head = Head.Linear, OutputSize = 1, Sequence = Sequence.ManyToOne)] partial class M;",
+            "RNG0025", "AttentionSize = 8");
+
     [Fact]
     public void RNG0015_merge_without_bidirectional() =>
         Single("using RnnGen; [RnnModel(Cell.Lstm, InputSize = 3, HiddenSize = 4, Merge = Merge.Sum)] partial class M;", "RNG0015", "Merge = Merge.Sum");

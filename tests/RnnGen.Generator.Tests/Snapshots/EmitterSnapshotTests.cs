@@ -80,6 +80,15 @@ public class EmitterSnapshotTests
         """);
 
     [Fact]
+    public void Gru_additive_attention_classifier() => Verify("""
+        using RnnGen;
+        namespace Demo;
+        [RnnModel(Cell.Gru, InputSize = 16, HiddenSize = 32, Bidirectional = true, Attention = Attention.Additive,
+                  Head = Head.Softmax, OutputSize = 4, Sequence = Sequence.ManyToOne)]
+        public partial class SentimentClassifier;
+        """);
+
+    [Fact]
     public void Output_is_deterministic()
     {
         const string source = "using RnnGen; [RnnModel(Cell.Lstm, InputSize = 2, HiddenSize = 3, Layers = 2)] partial class M;";

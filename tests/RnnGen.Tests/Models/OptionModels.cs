@@ -36,3 +36,10 @@ public partial class ProductEncoder;
 
 [RnnModel(Cell.Gru, InputSize = 3, HiddenSize = 5, Bidirectional = true, Head = Head.Ctc, OutputSize = 4)]
 public partial class CtcRecognizer;
+
+[RnnModel(Cell.Gru, InputSize = 3, HiddenSize = 4, Bidirectional = true, Attention = Attention.Additive, AttentionSize = 5,
+          Head = Head.Softmax, OutputSize = 3, Sequence = Sequence.ManyToOne)]
+public partial class AdditiveAttentionClassifier;
+
+[RnnModel(Cell.Lstm, InputSize = 3, HiddenSize = 4, Layers = 2, Attention = Attention.Dot, Head = Head.Linear, OutputSize = 2, Sequence = Sequence.ManyToOne)]
+public partial class DotAttentionRegressor;
