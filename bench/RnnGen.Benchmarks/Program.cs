@@ -17,6 +17,10 @@ public static class Program
         {
             return Compare.Run(args.Skip(1).ToArray());
         }
+        if (args.Length > 0 && args[0] == "throughput")
+        {
+            return TrainingThroughput.Run(args.Skip(1).ToArray());
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
