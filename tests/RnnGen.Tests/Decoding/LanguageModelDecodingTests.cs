@@ -114,6 +114,8 @@ public class LanguageModelDecodingTests
     {
         var model = new DecodingLm(seed: 7);
         Assert.Throws<ArgumentOutOfRangeException>(() => SessionStepSource.Create(model, 0));
+        Assert.Throws<ArgumentException>(() => SessionStepSource.Create(new RnnGen.Tests.Models.GruEmbeddingParity(), 1));   // no head
+        Assert.Throws<ArgumentOutOfRangeException>(() => SessionStepSource.Create(model, 1, activeVocabulary: 13));
         var source = SessionStepSource.Create(model, 2, activeVocabulary: 5);
         Assert.Equal(5, source.VocabularySize);
         source.Reset();
