@@ -176,6 +176,8 @@ internal static partial class ModelEmitter
         w.Line();
         w.Line("int global::RnnGen.IRnnNetwork.Directions => Directions;");
         w.Line();
+        w.Line("int global::RnnGen.IRnnNetwork.Vocabulary => " + (spec.HasEmbedding ? "Vocabulary" : "0") + ";");
+        w.Line();
         w.Line("global::RnnGen.Head global::RnnGen.IRnnNetwork.Head => global::RnnGen.Head." + spec.Head + ";");
         w.Line();
         w.Line("int global::RnnGen.IRnnNetwork.OutputSize => " + (spec.Head == HeadKind.None ? "0" : "OutputSize") + ";");

@@ -77,6 +77,9 @@ public interface IRnnNetwork : IRnnModel
     int Layers { get; }
     int Directions { get; }
 
+    /// <summary>Token ids the model reads (<c>Vocabulary</c>), or 0 for a model that reads feature vectors.</summary>
+    int Vocabulary { get; }
+
     /// <summary>The output head (<see cref="RnnGen.Head.None"/> when the model has none).</summary>
     Head Head { get; }
 

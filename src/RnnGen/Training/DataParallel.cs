@@ -144,7 +144,7 @@ public sealed class DataParallelGradients : IDisposable
 
     private static float Run(IRnnSession session, TrainerBatch batch, int start, int count)
     {
-        session.Forward(batch.InputRows(start, count), count, batch.Steps, batch.LengthRows(start, count));
+        batch.Forward(session, start, count);
         float loss = batch.HasClassTargets
             ? session.Loss(batch.ClassTargetRows(start, count))
             : session.Loss(batch.TargetRows(start, count));

@@ -215,7 +215,7 @@ public sealed class Trainer : IDisposable
             batch.Prepare(count);
             data.Fill(_identity.AsSpan(start, count), batch);
             batch.FinishFill();
-            session.Forward(batch.Input, count, batch.Steps, batch.Lengths);
+            batch.Forward(session, 0, count);
             float loss = batch.HasClassTargets ? session.Loss(batch.ClassTargets) : session.Loss(batch.Targets);
             _metrics.Add(count, batch.Steps, batch.Lengths, session.HeadOutput, batch.Targets, batch.ClassTargets, loss);
         }

@@ -34,6 +34,7 @@ public interface ITrainerData
 public sealed class TrainerBatch
 {
     private readonly float[] _input;
+    private readonly int[] _tokens;
     private readonly int[] _lengths;
     private readonly float[] _targets;
     private readonly int[] _classTargets;
@@ -52,7 +53,10 @@ public sealed class TrainerBatch
         OutputSize = model.OutputSize;
         Head = model.Head;
         Sequence = model.Sequence;
-        _input = new float[checked(maxBatch * maxSteps * InputSize)];
+        Vocabulary = model.Vocabulary;
+        // token models read ids [B, T]; feature models read vectors [B, T, I]
+        _input = Vocabulary > 0 ? Array.Empty<float>() : new float[checked(maxBatch * maxSteps * InputSize)];
+        _tokens = Vocabulary > 0 ? new int[checked(maxBatch * maxSteps)] : Array.Empty<int>();
         _lengths = new int[maxBatch];
         int targetRows = Sequence == Sequence.ManyToMany ? maxBatch * maxSteps : maxBatch;
         _targets = Head == Head.Softmax ? Array.Empty<float>() : new float[checked(targetRows * OutputSize)];
@@ -85,8 +89,17 @@ public sealed class TrainerBatch
     /// <summary>True for Softmax heads (targets are <see cref="ClassTargets"/>).</summary>
     public bool HasClassTargets => Head == Head.Softmax;
 
-    /// <summary>[Batch, Steps, InputSize].</summary>
-    public Span<float> Input => _input.AsSpan(0, Batch * _steps * InputSize);
+    /// <summary>Token ids the model reads, or 0 for feature models.</summary>
+    public int Vocabulary { get; }
+
+    /// <summary>The model reads token ids: fill <see cref="Tokens"/> instead of <see cref="Input"/>.</summary>
+    public bool ReadsTokens => Vocabulary > 0;
+
+    /// <summary>[Batch, Steps, InputSize] feature vectors; empty for token models.</summary>
+    public Span<float> Input => ReadsTokens ? Span<float>.Empty : _input.AsSpan(0, Batch * _steps * InputSize);
+
+    /// <summary>[Batch, Steps] token ids (token models); empty for feature models.</summary>
+    public Span<int> Tokens => ReadsTokens ? _tokens.AsSpan(0, Batch * _steps) : Span<int>.Empty;
 
     /// <summary>[Batch] valid steps per sequence (1..Steps; 0 means Steps).</summary>
     public Span<int> Lengths => _lengths.AsSpan(0, Batch);
@@ -134,6 +147,19 @@ public sealed class TrainerBatch
     }
 
     internal ReadOnlySpan<float> InputRows(int start, int count) => _input.AsSpan(start * _steps * InputSize, count * _steps * InputSize);
+
+    /// <summary>Runs the session's forward pass on rows start..start+count of this batch (tokens or vectors).</summary>
+    internal void Forward(IRnnSession session, int start, int count)
+    {
+        if (ReadsTokens)
+        {
+            session.Forward(_tokens.AsSpan(start * _steps, count * _steps), count, _steps, LengthRows(start, count));
+        }
+        else
+        {
+            session.Forward(InputRows(start, count), count, _steps, LengthRows(start, count));
+        }
+    }
     internal ReadOnlySpan<int> LengthRows(int start, int count) => _lengths.AsSpan(start, count);
     internal ReadOnlySpan<float> TargetRows(int start, int count) =>
         _targets.AsSpan(start * TargetRowsPerSequence * OutputSize, count * TargetRowsPerSequence * OutputSize);

@@ -123,6 +123,8 @@ namespace Demo
 
         int global::RnnGen.IRnnNetwork.Directions => Directions;
 
+        int global::RnnGen.IRnnNetwork.Vocabulary => 0;
+
         global::RnnGen.Head global::RnnGen.IRnnNetwork.Head => global::RnnGen.Head.Ctc;
 
         int global::RnnGen.IRnnNetwork.OutputSize => OutputSize;

@@ -112,6 +112,8 @@ namespace Demo
 
         int global::RnnGen.IRnnNetwork.Directions => Directions;
 
+        int global::RnnGen.IRnnNetwork.Vocabulary => 0;
+
         global::RnnGen.Head global::RnnGen.IRnnNetwork.Head => global::RnnGen.Head.None;
 
         int global::RnnGen.IRnnNetwork.OutputSize => 0;

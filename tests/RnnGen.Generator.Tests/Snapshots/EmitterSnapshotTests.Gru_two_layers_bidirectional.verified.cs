@@ -156,6 +156,8 @@ namespace Demo
 
         int global::RnnGen.IRnnNetwork.Directions => Directions;
 
+        int global::RnnGen.IRnnNetwork.Vocabulary => 0;
+
         global::RnnGen.Head global::RnnGen.IRnnNetwork.Head => global::RnnGen.Head.Softmax;
 
         int global::RnnGen.IRnnNetwork.OutputSize => OutputSize;

@@ -132,6 +132,8 @@ namespace Demo
 
         int global::RnnGen.IRnnNetwork.Directions => Directions;
 
+        int global::RnnGen.IRnnNetwork.Vocabulary => Vocabulary;
+
         global::RnnGen.Head global::RnnGen.IRnnNetwork.Head => global::RnnGen.Head.Softmax;
 
         int global::RnnGen.IRnnNetwork.OutputSize => OutputSize;
