@@ -84,7 +84,7 @@ public class InferencePoolTests
             int offset = t * 7;
             threads[t] = new Thread(() =>
             {
-                for (int k = 0; k < 200; k++)
+                for (int k = 0; k < 100; k++)
                 {
                     int i = (offset + k * 13) % Inputs;
                     if (!SameBits(Predict(pool, inputs[i]), expected[i])) Interlocked.Increment(ref mismatches);
@@ -94,7 +94,7 @@ public class InferencePoolTests
         }
         foreach (var thread in threads) thread.Start();
         foreach (var thread in threads) thread.Join();
-        Assert.Equal(8 * 200, calls);
+        Assert.Equal(8 * 100, calls);
         Assert.Equal(0, mismatches);
         Assert.Equal(3, pool.Available);
     }
@@ -269,15 +269,15 @@ public class InferencePoolTests
         }
 
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++) pool.Run((input, output), s_predict);
+        for (int i = 0; i < 300; i++) pool.Run((input, output), s_predict);
         long plain = GC.GetAllocatedBytesForCurrentThread() - before;
 
         before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++) pool.Run((input, output), s_predict, cancellation.Token);
+        for (int i = 0; i < 300; i++) pool.Run((input, output), s_predict, cancellation.Token);
         long cancellable = GC.GetAllocatedBytesForCurrentThread() - before;
 
         before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++) Completed(pool.RunAsync((input, output), s_predict));
+        for (int i = 0; i < 300; i++) Completed(pool.RunAsync((input, output), s_predict));
         long asynchronous = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(0, plain);
