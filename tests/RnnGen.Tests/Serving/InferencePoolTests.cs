@@ -137,10 +137,11 @@ public class InferencePoolTests
         }
         foreach (var thread in threads) thread.Start();
         started.Wait();
-        Thread.Sleep(50);
+        // Swap once calls are flowing on the old model, stop once they flow on the new one (bounded waits, not sleeps).
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref oldCount) >= 16, TimeSpan.FromSeconds(30)));
         PoolTestModel previous = pool.Swap(newModel);
         Volatile.Write(ref swapped, 1);
-        Thread.Sleep(50);
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref newCount) >= 16, TimeSpan.FromSeconds(30)));
         Volatile.Write(ref stop, 1);
         foreach (var thread in threads) thread.Join();
 
