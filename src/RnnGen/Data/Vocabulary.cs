@@ -171,6 +171,30 @@ public sealed class Vocabulary : IEquatable<Vocabulary>
         return text.ToString();
     }
 
+    /// <summary>The vocabulary in its file format (UTF-8 text, one token per line), e.g. to store it inside a model file
+    /// (<c>RnnGen.Serialization.ModelSerializer.Save(model, path, vocabulary)</c>).</summary>
+    public string ToText()
+    {
+        var writer = new StringBuilder();
+        writer.Append(Magic).Append('\n');
+        writer.Append("kind ").Append(Kind == VocabularyKind.Word ? "word" : "character").Append('\n');
+        writer.Append("lowercase ").Append(LowerCase ? "true" : "false").Append('\n');
+        writer.Append("size ").Append(_tokens.Length.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        for (int i = 0; i < _tokens.Length; i++)
+        {
+            writer.Append(Escape(_tokens[i])).Append('\t').Append(_counts[i].ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+        writer.Append("end\n");
+        return writer.ToString();
+    }
+
+    /// <summary>Parses <see cref="ToText"/>'s format; <paramref name="source"/> names it in error messages.</summary>
+    public static Vocabulary FromText(string text, string source = "<text>")
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Parse(new LineReader(source, text));
+    }
+
     /// <summary>Writes the vocabulary atomically: a temporary file in the same directory, flushed to disk, renamed over <paramref name="path"/>.</summary>
     public void Save(string path)
     {
@@ -181,17 +205,8 @@ public sealed class Vocabulary : IEquatable<Vocabulary>
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                using (var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
-                {
-                    writer.NewLine = "\n";
-                    writer.WriteLine(Magic);
-                    writer.WriteLine("kind " + (Kind == VocabularyKind.Word ? "word" : "character"));
-                    writer.WriteLine("lowercase " + (LowerCase ? "true" : "false"));
-                    writer.WriteLine("size " + _tokens.Length.ToString(CultureInfo.InvariantCulture));
-                    for (int i = 0; i < _tokens.Length; i++)
-                        writer.WriteLine(Escape(_tokens[i]) + "\t" + _counts[i].ToString(CultureInfo.InvariantCulture));
-                    writer.WriteLine("end");
-                }
+                byte[] bytes = new UTF8Encoding(false).GetBytes(ToText());
+                stream.Write(bytes, 0, bytes.Length);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, target, overwrite: true);
@@ -210,7 +225,11 @@ public sealed class Vocabulary : IEquatable<Vocabulary>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string fullPath = Path.GetFullPath(path);
-        var reader = new LineReader(fullPath);
+        return Parse(new LineReader(fullPath));
+    }
+
+    private static Vocabulary Parse(LineReader reader)
+    {
         reader.Expect(Magic, "the header");
         string kindText = reader.Field("kind");
         VocabularyKind kind = kindText switch
@@ -340,20 +359,28 @@ public sealed class Vocabulary : IEquatable<Vocabulary>
         private int _line;
 
         public LineReader(string path)
+            : this(path, ReadText(path))
         {
-            _path = path;
-            string text;
+        }
+
+        public LineReader(string source, string text)
+        {
+            _path = source;
+            if (text.Length > 0 && text[0] == '\uFEFF') text = text.Substring(1);
+            if (text.EndsWith('\n')) text = text.Substring(0, text.Length - 1);
+            _lines = text.Length == 0 ? [] : text.Split('\n');
+        }
+
+        private static string ReadText(string path)
+        {
             try
             {
-                text = File.ReadAllText(path, new UTF8Encoding(false, throwOnInvalidBytes: true));
+                return File.ReadAllText(path, new UTF8Encoding(false, throwOnInvalidBytes: true));
             }
             catch (DecoderFallbackException e)
             {
                 throw new InvalidDataException($"Vocabulary file '{path}' is damaged: it is not valid UTF-8 ({e.Message}).", e);
             }
-            if (text.Length > 0 && text[0] == '\uFEFF') text = text.Substring(1);
-            if (text.EndsWith('\n')) text = text.Substring(0, text.Length - 1);
-            _lines = text.Length == 0 ? [] : text.Split('\n');
         }
 
         public string? Next()

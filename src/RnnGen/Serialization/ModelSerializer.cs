@@ -13,12 +13,13 @@ namespace RnnGen.Serialization;
 /// </summary>
 public static class ModelSerializer
 {
-    /// <summary>Value of the <c>format</c> metadata entry written by <see cref="Save"/>.</summary>
+    /// <summary>Value of the <c>format</c> metadata entry written by <see cref="Save(IRnnModel, string)"/>.</summary>
     public const string FormatName = "rnngen";
 
     public const string FormatKey = "format";
     public const string ArchitectureKey = "architecture";
     public const string ParameterCountKey = "parameter_count";
+    public const string VocabularyKey = "vocabulary";
 
     /// <summary>
     /// A writer holding every parameter (referencing <see cref="IRnnModel.Parameters"/>, no copy) and
@@ -39,6 +40,30 @@ public static class ModelSerializer
 
     /// <summary>Writes all parameters to <paramref name="path"/> atomically (see <see cref="SafeTensorsWriter.Save"/>).</summary>
     public static void Save(this IRnnModel model, string path) => CreateWriter(model).Save(path);
+
+    /// <summary>
+    /// Writes the parameters and, in the file's metadata under <c>"vocabulary"</c>, the vocabulary the
+    /// model was trained with, so one file carries both (read it back with <see cref="LoadVocabulary"/>).
+    /// </summary>
+    public static void Save(this IRnnModel model, string path, RnnGen.Data.Vocabulary vocabulary)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        SafeTensorsWriter writer = CreateWriter(model);
+        writer.SetMetadata(VocabularyKey, vocabulary.ToText());
+        writer.Save(path);
+    }
+
+    /// <summary>The vocabulary stored in a model file by <see cref="Save(IRnnModel, string, RnnGen.Data.Vocabulary)"/>.</summary>
+    /// <exception cref="InvalidDataException">The file holds no vocabulary, or a damaged one.</exception>
+    public static RnnGen.Data.Vocabulary LoadVocabulary(string path)
+    {
+        using SafeTensorsFile file = SafeTensorsFile.Open(path);
+        if (!file.Metadata.TryGetValue(VocabularyKey, out string? text))
+        {
+            throw new InvalidDataException($"'{path}' holds no vocabulary: it was saved without one (expected the metadata key '{VocabularyKey}').");
+        }
+        return RnnGen.Data.Vocabulary.FromText(text, path + " (metadata '" + VocabularyKey + "')");
+    }
 
     /// <summary>
     /// Loads parameters from <paramref name="path"/>. Everything is validated first (architecture

@@ -67,6 +67,30 @@ public class OptionModelTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void A_vocabulary_travels_inside_the_model_file()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "rnngen-vocab-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            var vocabulary = RnnGen.Data.Vocabulary.BuildCharacters(new[] { "abc\tdé\n" });
+            var model = new TinyCharLm(seed: 3);
+            string path = Path.Combine(directory, "lm.safetensors");
+            model.Save(path, vocabulary);
+            Assert.Equal(vocabulary, ModelSerializer.LoadVocabulary(path));
+            Assert.Equal(model.Parameters, TinyCharLm.Load(path).Parameters);
+
+            model.Save(path);
+            var missing = Assert.Throws<InvalidDataException>(() => ModelSerializer.LoadVocabulary(path));
+            Assert.Contains("no vocabulary", missing.Message);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Out_of_range_token_names_its_position()
     {
         var session = new TinyCharLm().CreateSession(B, T);
