@@ -103,15 +103,17 @@ if (init == "word2vec")
     }, tokenizer);
     string vectorsPath = Path.Combine(outDir, "review-vectors.txt");
     vectors.SaveText(vectorsPath);
+    float[] before = embedding.ToArray();
     EmbeddingLoadResult loaded = PretrainedEmbeddings.LoadWord2VecText(vectorsPath, rowsOfWords, embedding, E);
-    float scale = Standardize(embedding, loaded.RowsFound > 0 ? rowsOfWords.Values : []);
+    float scale = Standardize(embedding, ChangedRows(before, embedding));
     Console.WriteLine($"embedding: word2vec skip-gram (D {E}, window 4, 5 epochs, 1 thread) trained on the training texts in {w2vClock.Elapsed.TotalSeconds:F1} s, " +
                       $"{loaded.RowsFound}/{loaded.VocabularySize} rows ({loaded.Coverage:P1}), rescaled ×{scale:F1} to unit std; {vectorsPath}");
 }
 else if (init == "glove")
 {
+    float[] before = embedding.ToArray();
     EmbeddingLoadResult loaded = PretrainedEmbeddings.LoadGloVe(glove!, rowsOfWords, embedding, E, lowercaseFallback: true);
-    float scale = Standardize(embedding, rowsOfWords.Values);
+    float scale = Standardize(embedding, ChangedRows(before, embedding));
     Console.WriteLine($"embedding: GloVe {glove}: {loaded.RowsFound}/{loaded.VocabularySize} rows ({loaded.Coverage:P1}), rescaled ×{scale:F1} to unit std; other rows random N(0, 1)");
 }
 else
@@ -229,6 +231,15 @@ static int ArgMax(ReadOnlySpan<float> values)
     int k = 0;
     for (int j = 1; j < values.Length; j++) if (values[j] > values[k]) k = j;
     return k;
+}
+
+// The rows a loader overwrote (the words it found in the file).
+static List<int> ChangedRows(float[] before, Span<float> after)
+{
+    var rows = new List<int>();
+    for (int r = 0; r < before.Length / E; r++)
+        if (!after.Slice(r * E, E).SequenceEqual(before.AsSpan(r * E, E))) rows.Add(r);
+    return rows;
 }
 
 // Word2vec/GloVe vectors are much smaller than nn.Embedding's N(0, 1) rows: scale the loaded rows
