@@ -15,65 +15,38 @@ namespace RnnGen.Training;
 /// </code>
 /// PyTorch's defaults: lr = 0.01, lrDecay = 0, initialAccumulatorValue = 0, ε = 1e-10.
 /// </summary>
-public sealed class Adagrad : IOptimizer
+/// <remarks>State: <c>"sum"</c>, the running sum of squared gradients, filled with InitialAccumulatorValue at construction (as PyTorch).</remarks>
+public sealed class Adagrad : Optimizer
 {
     private readonly float[] _sum;
-    private float _learningRate;
 
     public Adagrad(int parameterCount, float learningRate = 1e-2f, float learningRateDecay = 0f, float weightDecay = 0f,
         float initialAccumulatorValue = 0f, float epsilon = 1e-10f)
+        : base(parameterCount, learningRate, "sum")
     {
-        OptimizerState.CheckCount(parameterCount);
-        ArgumentChecks.NonNegativeFinite(learningRate, nameof(learningRate));
         ArgumentChecks.NonNegativeFinite(learningRateDecay, nameof(learningRateDecay));
         ArgumentChecks.NonNegativeFinite(weightDecay, nameof(weightDecay));
         ArgumentChecks.NonNegativeFinite(initialAccumulatorValue, nameof(initialAccumulatorValue));
         ArgumentChecks.NonNegativeFinite(epsilon, nameof(epsilon));
 
-        ParameterCount = parameterCount;
-        _learningRate = learningRate;
         LearningRateDecay = learningRateDecay;
         WeightDecay = weightDecay;
         InitialAccumulatorValue = initialAccumulatorValue;
         Epsilon = epsilon;
-        State = OptimizerState.Create(parameterCount, "sum");
         _sum = State["sum"];
         _sum.AsSpan().Fill(initialAccumulatorValue);
     }
 
-    public int ParameterCount { get; }
-    public long StepCount { get; private set; }
     public float LearningRateDecay { get; }
     public float WeightDecay { get; }
     public float InitialAccumulatorValue { get; }
     public float Epsilon { get; }
 
-    public float LearningRate
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
-        get => _learningRate;
-        set
-        {
-            ArgumentChecks.NonNegativeFinite(value, nameof(LearningRate));
-            _learningRate = value;
-        }
-    }
-
-    /// <summary><c>"sum"</c>: the running sum of squared gradients, filled with
-    /// <see cref="InitialAccumulatorValue"/> at construction (as PyTorch does in its constructor).</summary>
-    public IReadOnlyDictionary<string, float[]> State { get; }
-
-    public void LoadState(long stepCount, IReadOnlyDictionary<string, float[]> state)
-    {
-        OptimizerState.Load(State, ParameterCount, stepCount, state);
-        StepCount = stepCount;
-    }
-
-    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
-    {
-        OptimizerState.CheckStep(ParameterCount, parameters.Length, gradients.Length);
         long t = StepCount + 1;
         // clr is computed in double from the Python-style values, as PyTorch does with Python floats, then cast.
-        double clr = OptimizerState.PythonScalar(_learningRate)
+        double clr = OptimizerState.PythonScalar(LearningRate)
                      / (1 + (t - 1) * OptimizerState.PythonScalar(LearningRateDecay));
         float negClr = (float)-clr, eps = Epsilon, wd = WeightDecay;
         Span<float> s = _sum;
@@ -109,6 +82,5 @@ public sealed class Adagrad : IOptimizer
             float std = MathF.Sqrt(si) + eps;
             parameters[i] = p + negClr * g / std;
         }
-        StepCount = t;
     }
 }

@@ -14,12 +14,12 @@ namespace RnnGen.Training;
 /// </code>
 /// <see cref="AdamW"/> replaces the L2 term with decoupled weight decay.
 /// </summary>
-public class Adam : IOptimizer
+/// <remarks>State: <c>"exp_avg"</c> (first moment m) and <c>"exp_avg_sq"</c> (second moment v).</remarks>
+public class Adam : Optimizer
 {
     private readonly float[] _expAvg;
     private readonly float[] _expAvgSq;
     private readonly bool _decoupled;
-    private float _learningRate;
 
     public Adam(int parameterCount, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f,
         float epsilon = 1e-8f, float weightDecay = 0f)
@@ -29,58 +29,32 @@ public class Adam : IOptimizer
 
     private protected Adam(int parameterCount, float learningRate, float beta1, float beta2, float epsilon,
         float weightDecay, bool decoupled)
+        : base(parameterCount, learningRate, "exp_avg", "exp_avg_sq")
     {
-        OptimizerState.CheckCount(parameterCount);
-        ArgumentChecks.NonNegativeFinite(learningRate, nameof(learningRate));
         CheckBeta(beta1, nameof(beta1));
         CheckBeta(beta2, nameof(beta2));
         ArgumentChecks.NonNegativeFinite(epsilon, nameof(epsilon));
         ArgumentChecks.NonNegativeFinite(weightDecay, nameof(weightDecay));
-        ParameterCount = parameterCount;
-        _learningRate = learningRate;
         Beta1 = beta1;
         Beta2 = beta2;
         Epsilon = epsilon;
         WeightDecay = weightDecay;
         _decoupled = decoupled;
-        State = OptimizerState.Create(parameterCount, "exp_avg", "exp_avg_sq");
         _expAvg = State["exp_avg"];
         _expAvgSq = State["exp_avg_sq"];
     }
 
-    public int ParameterCount { get; }
-    public long StepCount { get; private set; }
     public float Beta1 { get; }
     public float Beta2 { get; }
     public float Epsilon { get; }
     public float WeightDecay { get; }
 
-    public float LearningRate
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
-        get => _learningRate;
-        set
-        {
-            ArgumentChecks.NonNegativeFinite(value, nameof(LearningRate));
-            _learningRate = value;
-        }
-    }
-
-    /// <summary><c>"exp_avg"</c> (first moment m) and <c>"exp_avg_sq"</c> (second moment v).</summary>
-    public IReadOnlyDictionary<string, float[]> State { get; }
-
-    public void LoadState(long stepCount, IReadOnlyDictionary<string, float[]> state)
-    {
-        OptimizerState.Load(State, ParameterCount, stepCount, state);
-        StepCount = stepCount;
-    }
-
-    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
-    {
-        OptimizerState.CheckStep(ParameterCount, parameters.Length, gradients.Length);
         long t = StepCount + 1;
         // Scalars are derived in double from the Python-style value of each hyperparameter and then cast to float,
         // as PyTorch computes them with Python floats before applying them to float32 tensors.
-        double lrD = OptimizerState.PythonScalar(_learningRate);
+        double lrD = OptimizerState.PythonScalar(LearningRate);
         double b1D = OptimizerState.PythonScalar(Beta1), b2D = OptimizerState.PythonScalar(Beta2);
         float b1 = Beta1, b2 = Beta2, eps = Epsilon;
         float oneMinusB1 = (float)(1 - b1D), oneMinusB2 = (float)(1 - b2D);
@@ -136,7 +110,6 @@ public class Adam : IOptimizer
             float denom = MathF.Sqrt(vi) / bc2Sqrt + eps;
             parameters[i] = p - stepSize * mi / denom;
         }
-        StepCount = t;
     }
 
     private static void CheckBeta(float beta, string name)

@@ -19,75 +19,56 @@ namespace RnnGen.Training;
 /// Note that ε is added outside the square root (as in PyTorch; TensorFlow adds it inside) and that
 /// PyTorch's default learning rate is 0.01.
 /// </summary>
-public sealed class RmsProp : IOptimizer
+/// <remarks>State: <c>"square_avg"</c>, plus <c>"momentum_buffer"</c> (momentum &gt; 0) and <c>"grad_avg"</c> (centered).</remarks>
+public sealed class RmsProp : Optimizer
 {
     private readonly float[] _squareAvg;
     private readonly float[] _gradAvg;
     private readonly float[] _momentumBuffer;
-    private float _learningRate;
 
     public RmsProp(int parameterCount, float learningRate = 1e-2f, float alpha = 0.99f, float epsilon = 1e-8f,
         float weightDecay = 0f, float momentum = 0f, bool centered = false)
+        : base(parameterCount, learningRate, StateNames(momentum, centered))
     {
-        OptimizerState.CheckCount(parameterCount);
-        ArgumentChecks.NonNegativeFinite(learningRate, nameof(learningRate));
         if (!(alpha >= 0f && alpha <= 1f))
             throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"alpha must be in [0, 1] but is {alpha}.");
         ArgumentChecks.NonNegativeFinite(epsilon, nameof(epsilon));
         ArgumentChecks.NonNegativeFinite(weightDecay, nameof(weightDecay));
         ArgumentChecks.NonNegativeFinite(momentum, nameof(momentum));
 
-        ParameterCount = parameterCount;
-        _learningRate = learningRate;
         Alpha = alpha;
         Epsilon = epsilon;
         WeightDecay = weightDecay;
         Momentum = momentum;
         Centered = centered;
 
-        var names = new List<string>(3) { "square_avg" };
-        if (momentum > 0f) names.Add("momentum_buffer");
-        if (centered) names.Add("grad_avg");
-        State = OptimizerState.Create(parameterCount, names.ToArray());
         _squareAvg = State["square_avg"];
         _momentumBuffer = momentum > 0f ? State["momentum_buffer"] : Array.Empty<float>();
         _gradAvg = centered ? State["grad_avg"] : Array.Empty<float>();
     }
 
-    public int ParameterCount { get; }
-    public long StepCount { get; private set; }
+    /// <summary>State names as in PyTorch's <c>optimizer.state[p]</c>: <c>"square_avg"</c> always, <c>"momentum_buffer"</c>
+    /// when momentum &gt; 0, <c>"grad_avg"</c> when centered. All start at zero.</summary>
+    private static string[] StateNames(float momentum, bool centered) =>
+        (momentum > 0f, centered) switch
+        {
+            (true, true) => new[] { "square_avg", "momentum_buffer", "grad_avg" },
+            (true, false) => new[] { "square_avg", "momentum_buffer" },
+            (false, true) => new[] { "square_avg", "grad_avg" },
+            _ => new[] { "square_avg" },
+        };
+
     public float Alpha { get; }
     public float Epsilon { get; }
     public float WeightDecay { get; }
     public float Momentum { get; }
     public bool Centered { get; }
 
-    public float LearningRate
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
-        get => _learningRate;
-        set
-        {
-            ArgumentChecks.NonNegativeFinite(value, nameof(LearningRate));
-            _learningRate = value;
-        }
-    }
-
-    /// <summary><c>"square_avg"</c> always, <c>"momentum_buffer"</c> when momentum &gt; 0 and <c>"grad_avg"</c> when
-    /// centered, as in PyTorch's <c>optimizer.state[p]</c>. All start at zero.</summary>
-    public IReadOnlyDictionary<string, float[]> State { get; }
-
-    public void LoadState(long stepCount, IReadOnlyDictionary<string, float[]> state)
-    {
-        OptimizerState.Load(State, ParameterCount, stepCount, state);
-        StepCount = stepCount;
-    }
-
-    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
-    {
-        OptimizerState.CheckStep(ParameterCount, parameters.Length, gradients.Length);
         // Python-style scalars, as in Adam: 1 − α is computed in double from the decimal value of α, then cast.
         float alpha = Alpha, oneMinusAlpha = (float)(1 - OptimizerState.PythonScalar(Alpha));
-        float eps = Epsilon, wd = WeightDecay, mu = Momentum, negLr = -_learningRate;
+        float eps = Epsilon, wd = WeightDecay, mu = Momentum, negLr = -LearningRate;
         bool centered = Centered, hasMomentum = mu > 0f;
         Span<float> sq = _squareAvg, ga = _gradAvg, buf = _momentumBuffer;
         int n = ParameterCount;
@@ -165,6 +146,5 @@ public sealed class RmsProp : IOptimizer
                 parameters[i] = p + negLr * g / avg;
             }
         }
-        StepCount++;
     }
 }

@@ -15,16 +15,15 @@ namespace RnnGen.Training;
 /// p = p − lr·g
 /// </code>
 /// </summary>
-public sealed class Sgd : IOptimizer
+/// <remarks>State: <c>"momentum_buffer"</c> when momentum ≠ 0 (counts as initialized once StepCount &gt; 0; PyTorch's buffer is None before the first step).</remarks>
+public sealed class Sgd : Optimizer
 {
     private readonly float[] _momentumBuffer;
-    private float _learningRate;
 
     public Sgd(int parameterCount, float learningRate, float momentum = 0f, float dampening = 0f,
         bool nesterov = false, float weightDecay = 0f)
+        : base(parameterCount, learningRate, momentum != 0f ? new[] { "momentum_buffer" } : Array.Empty<string>())
     {
-        OptimizerState.CheckCount(parameterCount);
-        ArgumentChecks.NonNegativeFinite(learningRate, nameof(learningRate));
         ArgumentChecks.NonNegativeFinite(momentum, nameof(momentum));
         if (!float.IsFinite(dampening))
             throw new ArgumentOutOfRangeException(nameof(dampening), dampening, $"dampening must be finite but is {dampening}.");
@@ -34,49 +33,21 @@ public sealed class Sgd : IOptimizer
                 $"Nesterov momentum requires momentum > 0 and dampening = 0 (momentum is {momentum}, dampening is {dampening}).",
                 nameof(nesterov));
 
-        ParameterCount = parameterCount;
-        _learningRate = learningRate;
         Momentum = momentum;
         Dampening = dampening;
         Nesterov = nesterov;
         WeightDecay = weightDecay;
-        State = momentum != 0f
-            ? OptimizerState.Create(parameterCount, "momentum_buffer")
-            : OptimizerState.Create(parameterCount);
         _momentumBuffer = momentum != 0f ? State["momentum_buffer"] : Array.Empty<float>();
     }
 
-    public int ParameterCount { get; }
-    public long StepCount { get; private set; }
     public float Momentum { get; }
     public float Dampening { get; }
     public bool Nesterov { get; }
     public float WeightDecay { get; }
 
-    public float LearningRate
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
-        get => _learningRate;
-        set
-        {
-            ArgumentChecks.NonNegativeFinite(value, nameof(LearningRate));
-            _learningRate = value;
-        }
-    }
-
-    /// <summary><c>"momentum_buffer"</c> when momentum ≠ 0, otherwise empty. The buffer counts as initialized
-    /// once <see cref="StepCount"/> &gt; 0 (PyTorch's buffer is None before the first step).</summary>
-    public IReadOnlyDictionary<string, float[]> State { get; }
-
-    public void LoadState(long stepCount, IReadOnlyDictionary<string, float[]> state)
-    {
-        OptimizerState.Load(State, ParameterCount, stepCount, state);
-        StepCount = stepCount;
-    }
-
-    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
-    {
-        OptimizerState.CheckStep(ParameterCount, parameters.Length, gradients.Length);
-        float lr = _learningRate, wd = WeightDecay, mu = Momentum, keep = (float)(1 - OptimizerState.PythonScalar(Dampening));
+        float lr = LearningRate, wd = WeightDecay, mu = Momentum, keep = (float)(1 - OptimizerState.PythonScalar(Dampening));
         bool first = StepCount == 0, hasMomentum = mu != 0f, nesterov = Nesterov;
         Span<float> buffer = _momentumBuffer;
         int n = ParameterCount;
@@ -117,6 +88,5 @@ public sealed class Sgd : IOptimizer
             }
             parameters[i] = FusedMath.MultiplyAdd(g, -lr, p);
         }
-        StepCount++;
     }
 }
