@@ -298,6 +298,10 @@ public static class Checkpoint
             Adam a => "beta1=" + F(a.Beta1) + ";beta2=" + F(a.Beta2) + ";eps=" + F(a.Epsilon) + ";weight_decay=" + F(a.WeightDecay),
             Sgd s => "momentum=" + F(s.Momentum) + ";dampening=" + F(s.Dampening) + ";nesterov=" + (s.Nesterov ? "true" : "false") +
                      ";weight_decay=" + F(s.WeightDecay),
+            RmsProp r => "alpha=" + F(r.Alpha) + ";eps=" + F(r.Epsilon) + ";weight_decay=" + F(r.WeightDecay) + ";momentum=" + F(r.Momentum) +
+                         ";centered=" + (r.Centered ? "true" : "false"),
+            Adagrad g => "lr_decay=" + F(g.LearningRateDecay) + ";weight_decay=" + F(g.WeightDecay) +
+                         ";initial_accumulator_value=" + F(g.InitialAccumulatorValue) + ";eps=" + F(g.Epsilon),
             _ => "",
         };
 

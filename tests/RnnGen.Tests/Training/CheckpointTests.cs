@@ -25,6 +25,41 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void RmsProp_and_Adagrad_checkpoints_restore_state_and_refuse_other_hyperparameters()
+    {
+        var model = new TrainerRegressor(seed: 1);
+        int n = ((IRnnModel)model).ParameterCount;
+        var optimizers = new (IOptimizer Saved, IOptimizer Same, IOptimizer Different)[]
+        {
+            (new RmsProp(n, momentum: 0.9f, centered: true), new RmsProp(n, momentum: 0.9f, centered: true), new RmsProp(n, momentum: 0.9f, centered: false)),
+            (new Adagrad(n, learningRateDecay: 0.01f, initialAccumulatorValue: 0.1f), new Adagrad(n, learningRateDecay: 0.01f, initialAccumulatorValue: 0.1f),
+             new Adagrad(n, learningRateDecay: 0.02f, initialAccumulatorValue: 0.1f)),
+        };
+        foreach (var (saved, same, different) in optimizers)
+        {
+            for (int i = 0; i < n; i++) model.Gradients[i] = MathF.Cos(i);
+            model.ApplyGradients(saved);
+            string path = TempPath("o.safetensors");
+            try
+            {
+                Checkpoint.Save(path, model, saved, new CheckpointState { EpochRandomState = (1UL, 2UL) });
+                Checkpoint.Load(path, new TrainerRegressor(seed: 5), same);
+                Assert.Equal(saved.StepCount, same.StepCount);
+                foreach (var buffer in saved.State)
+                {
+                    Assert.True(BitEqual(buffer.Value, same.State[buffer.Key]), buffer.Key);
+                }
+                var refused = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path, new TrainerRegressor(seed: 5), different));
+                Assert.Contains("hyperparameters", refused.Message);
+            }
+            finally
+            {
+                DeleteDirectoryOf(path);
+            }
+        }
+    }
+
+    [Fact]
     public void SaveAndLoad_RestoresWeightsOptimizerAndPosition()
     {
         var (model, optimizer, state) = Trained(1);
