@@ -66,7 +66,7 @@ internal static class ModelStore
     }
 
     /// <summary>Stateful truncated BPTT over 16 parallel streams of the text, a few epochs (seconds on 2 cores).</summary>
-    private static (ServedCharModel, Vocabulary, double) TrainCharLm(string text, int epochs = 3, int batch = 16, int steps = 48)
+    private static (ServedCharModel, Vocabulary, double) TrainCharLm(string text, int epochs = 5, int batch = 16, int steps = 48)
     {
         var vocabulary = Vocabulary.BuildCharacters([text], maxSize: ServedCharModel.Vocabulary);
         int[] ids = vocabulary.Encode(text);
