@@ -12,6 +12,7 @@
 // Bad input is answered 400 {error} saying what to fix. --load N runs N requests against the server on loopback
 // from --concurrency parallel HttpClient tasks and prints requests/s and p50/p99 latency (see docs/server.md).
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
 using System.Threading.Tasks;
@@ -92,9 +93,9 @@ app.MapPost("/api/classify", async (HttpRequest request) =>
 {
     using JsonDocument body = await Requests.ReadJsonAsync(request);
     string text = Requests.String(body, "text", 1, OddOneOut.MaxLength);
-    (float[] probabilities, float[] attention) = classifier.Classify(text);
-    var cells = new object[text.Length];
-    for (int i = 0; i < text.Length; i++) cells[i] = new { @char = text[i].ToString(), weight = attention[i] };
+    (List<string> characters, float[] probabilities, float[] attention) = classifier.Classify(text);
+    var cells = new object[characters.Count];
+    for (int i = 0; i < cells.Length; i++) cells[i] = new { @char = characters[i], weight = attention[i] };
     int best = 0;
     for (int k = 1; k < probabilities.Length; k++) if (probabilities[k] > probabilities[best]) best = k;
     return Results.Json(new { text, label = OddOneOut.Classes[best], classes = OddOneOut.Classes, probabilities, attention = cells });

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using RnnGen.Data;
 using RnnGen.Decoding;
 using RnnGen.Serving;
@@ -65,12 +66,16 @@ internal sealed class Classifier
 
     public InferencePool<OddOneOutModel, OddOneOutModel.Session> Pool { get; }
 
-    /// <summary>Class probabilities [3] and one attention weight per character of <paramref name="text"/>.</summary>
-    public (float[] Probabilities, float[] Attention) Classify(string text)
+    /// <summary>
+    /// Class probabilities [3] and one attention weight per character (code point, as the vocabulary splits the text:
+    /// an emoji is one character) of <paramref name="text"/>.
+    /// </summary>
+    public (List<string> Characters, float[] Probabilities, float[] Attention) Classify(string text)
     {
-        int[] ids = _vocabulary.Encode(text);
-        if (ids.Length != text.Length)
-            throw new InvalidOperationException($"the vocabulary turned {text.Length} characters into {ids.Length} ids");
+        List<string> characters = _vocabulary.Tokenize(text);
+        if (characters.Count == 0) throw new RequestError("'text' has no characters the model can read; give at least one letter");
+        int[] ids = new int[characters.Count];
+        for (int i = 0; i < ids.Length; i++) ids[i] = _vocabulary.IdOf(characters[i]);
         var probabilities = new float[OddOneOutModel.OutputSize];
         var attention = new float[ids.Length];
         Pool.Run((ids, probabilities, attention), static (session, io) =>
@@ -80,6 +85,6 @@ internal sealed class Classifier
             session.AttentionWeights[..io.attention.Length].CopyTo(io.attention);
             return 0;
         });
-        return (probabilities, attention);
+        return (characters, probabilities, attention);
     }
 }
