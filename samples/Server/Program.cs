@@ -20,6 +20,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Server;
@@ -78,7 +79,20 @@ app.MapGet("/health", () => Results.Json(new
     },
 }));
 
-app.MapPost("/api/generate", async (HttpRequest request) =>
+// Client errors are answered here, without an exception log entry per bad request; the handler above is the safety net.
+RouteGroupBuilder api = app.MapGroup("/api").AddEndpointFilter(async (context, next) =>
+{
+    try
+    {
+        return await next(context);
+    }
+    catch (RequestError e)
+    {
+        return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status400BadRequest);
+    }
+});
+
+api.MapPost("/generate", async (HttpRequest request) =>
 {
     using JsonDocument body = await Requests.ReadJsonAsync(request);
     string prompt = Requests.String(body, "prompt", 1, TextGenerator.MaxPromptLength);
@@ -89,7 +103,7 @@ app.MapPost("/api/generate", async (HttpRequest request) =>
     return Results.Json(new { prompt, text, seed });
 });
 
-app.MapPost("/api/classify", async (HttpRequest request) =>
+api.MapPost("/classify", async (HttpRequest request) =>
 {
     using JsonDocument body = await Requests.ReadJsonAsync(request);
     string text = Requests.String(body, "text", 1, OddOneOut.MaxLength);

@@ -36,7 +36,15 @@ internal static class Requests
     {
         JsonElement value = Required(body, name, "a string");
         if (value.ValueKind != JsonValueKind.String) throw new RequestError($"'{name}' must be a string");
-        string text = value.GetString()!;
+        string text;
+        try
+        {
+            text = value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new RequestError($"'{name}' is not valid Unicode text (a lone surrogate such as \\ud83d?); send whole characters");
+        }
         if (text.Length < minLength) throw new RequestError($"'{name}' is empty; give at least {minLength} character(s)");
         if (text.Length > maxLength) throw new RequestError($"'{name}' is too long ({text.Length} characters); give at most {maxLength}");
         return text;

@@ -70,6 +70,26 @@ try
     Check(status == HttpStatusCode.BadRequest && body.Contains("missing", StringComparison.Ordinal), $"missing text → 400 ({body})");
     (status, body) = await Post(http, "/api/classify", "{\"text\":\"" + new string('a', 65) + "\"}");
     Check(status == HttpStatusCode.BadRequest && body.Contains("too long", StringComparison.Ordinal), $"65 characters → 400 ({body})");
+    // 500 random bodies (garbage bytes, wrong types, out-of-range values, lone surrogates): only 200 or 400 allowed.
+    string[] values = ["null", "\"\"", "\"a\"", "\"" + new string('x', 300) + "\"", "5", "-1", "0", "2.5", "1e999", "[1]", "{\"a\":1}", "true",
+        "40", "0.5", "500", "501", "\"In Greywater \"", "\"\\ud83d\"", "\"\\udc00x\"", "1099511627776", "\"caf\u00e9 \ud83d\ude00 9\""];
+    string[] fields = ["prompt", "length", "temperature", "seed", "text"];
+    var random = new Random(7);
+    var statuses = new SortedDictionary<int, int>();
+    for (int i = 0; i < 500; i++)
+    {
+        string json;
+        if (random.Next(10) == 0)
+        {
+            var garbage = new char[random.Next(40)];
+            for (int k = 0; k < garbage.Length; k++) garbage[k] = (char)random.Next(1, 128);
+            json = new string(garbage);
+        }
+        else json = "{" + string.Join(",", fields.Where(_ => random.Next(10) < 7).Select(f => $"\"{f}\":{values[random.Next(values.Length)]}")) + "}";
+        (status, _) = await Post(http, random.Next(2) == 0 ? "/api/generate" : "/api/classify", json);
+        statuses[(int)status] = statuses.GetValueOrDefault((int)status) + 1;
+    }
+    Check(statuses.Keys.All(k => k is 200 or 400), $"500 random bodies answered 200 or 400 only ({string.Join(", ", statuses.Select(kv => $"{kv.Key}: {kv.Value}"))})");
     Check((await http.GetAsync("/health")).IsSuccessStatusCode, "server still healthy after bad input");
 
     Console.WriteLine("browser checks:");
