@@ -2,7 +2,7 @@
 # Browser test of samples/Server (issue 7, item 5) and its bounded load check (item 6).
 # Installs Debian's chromium and chromium-driver when missing (needs root or sudo), builds the server and
 # tests/BrowserTest, runs the browser test (headless, loopback only), then the load check.
-# Not called from .ci/run; run it by hand or from CI:  .ci/browser-check.sh [--no-load]
+# Called by .ci/run after the tests; by hand:  .ci/browser-check.sh [--no-load]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
