@@ -18,19 +18,28 @@ internal static class FastCells
     /// c' = f⊙c + i⊙g (unfused, as PyTorch's CPU cell), tanhC = tanh(c'), h' = o⊙tanhC, written to hOut and y.
     /// </summary>
     public static void Lstm(Span<float> gates, ReadOnlySpan<float> cPrev, Span<float> cOut, Span<float> tanhC,
-        Span<float> hOut, Span<float> y, int h)
+        Span<float> hOut, Span<float> y, int h) => Lstm(gates, cPrev, cOut, tanhC, hOut, y, h, h);
+
+    /// <summary>
+    /// The LSTM update for <paramref name="count"/> consecutive units of a row whose gate blocks are
+    /// <paramref name="stride"/> apart (stride = H; count &lt; H when two threads split a row's units).
+    /// <paramref name="gates"/> starts at the first unit's i gate.
+    /// </summary>
+    public static void Lstm(Span<float> gates, ReadOnlySpan<float> cPrev, Span<float> cOut, Span<float> tanhC,
+        Span<float> hOut, Span<float> y, int count, int stride)
     {
-        ref float g0 = ref MemoryMarshal.GetReference(gates.Slice(0, 4 * h));
-        ref float cp = ref MemoryMarshal.GetReference(cPrev.Slice(0, h));
-        ref float co = ref MemoryMarshal.GetReference(cOut.Slice(0, h));
-        ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(0, h));
-        ref float ho = ref MemoryMarshal.GetReference(hOut.Slice(0, h));
-        ref float yo = ref MemoryMarshal.GetReference(y.Slice(0, h));
+        int h = stride;
+        ref float g0 = ref MemoryMarshal.GetReference(gates.Slice(0, (3 * stride) + count));
+        ref float cp = ref MemoryMarshal.GetReference(cPrev.Slice(0, count));
+        ref float co = ref MemoryMarshal.GetReference(cOut.Slice(0, count));
+        ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(0, count));
+        ref float ho = ref MemoryMarshal.GetReference(hOut.Slice(0, count));
+        ref float yo = ref MemoryMarshal.GetReference(y.Slice(0, count));
         int j = 0;
         if (Vector.IsHardwareAccelerated)
         {
             int w = Vector<float>.Count;
-            for (; j <= h - w; j += w)
+            for (; j <= count - w; j += w)
             {
                 Vector<float> i = ActivationMath.Sigmoid(Ld(ref g0, j));
                 Vector<float> f = ActivationMath.Sigmoid(Ld(ref g0, h + j));
@@ -49,7 +58,7 @@ internal static class FastCells
                 St(hv, ref yo, j);
             }
         }
-        for (; j < h; j++)
+        for (; j < count; j++)
         {
             float i = ActivationMath.Sigmoid(Unsafe.Add(ref g0, j));
             float f = ActivationMath.Sigmoid(Unsafe.Add(ref g0, h + j));
