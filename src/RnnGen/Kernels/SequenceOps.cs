@@ -54,7 +54,7 @@ public static class SequenceOps
             Span<float> target = destination.Slice(rowStart, steps * features);
             source.CopyTo(target);
             target.Slice(valid).Clear();
-            int bad = IndexOfNonFinite(source);
+            int bad = RnnGen.Training.GradientClipping.IndexOfNonFinite(source); // vectorized finiteness scan
             if (bad >= 0)
             {
                 throw new ArgumentException(
@@ -67,28 +67,13 @@ public static class SequenceOps
     /// <summary>Copies an initial state, rejecting NaN or infinite values with their index.</summary>
     public static void CopyState(ReadOnlySpan<float> state, Span<float> destination, string argument)
     {
-        int bad = IndexOfNonFinite(state);
+        int bad = RnnGen.Training.GradientClipping.IndexOfNonFinite(state);
         if (bad >= 0)
         {
             throw new ArgumentException(
                 $"Expected finite values in {argument}, but {argument}[{bad}] is {state[bad].ToString(CultureInfo.InvariantCulture)}.", argument);
         }
         state.CopyTo(destination);
-    }
-
-    /// <summary>Index of the first NaN or ±∞ in <paramref name="values"/>, or −1.</summary>
-    public static int IndexOfNonFinite(ReadOnlySpan<float> values)
-    {
-        // x − x is 0 for finite x and NaN for NaN and ±∞: one branch-free test per element.
-        for (int i = 0; i < values.Length; i++)
-        {
-            float v = values[i];
-            if (v - v != 0f)
-            {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /// <summary>
