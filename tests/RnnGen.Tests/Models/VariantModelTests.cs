@@ -100,23 +100,8 @@ public class VariantModelTests(ITestOutputHelper log)
         }
     }
 
-    private void Check(IRnnModel model, Func<float> loss, Action backward)
-    {
-        var (maxError, worst) = GradientCheck.Check(model, loss, backward, epsilon: 5e-3f);
-        log.WriteLine($"max relative error {maxError:E2} at {worst}");
-        Assert.True(maxError < 3e-2, $"gradient mismatch {maxError:E2} at {worst}");
-    }
+    private void Check(IRnnModel model, Func<float> loss, Action backward) =>
+        GradientCheck.Assert(log, model, loss, backward, tolerance: 3e-2, epsilon: 5e-3f);
 
-    private void Close(string what, ReadOnlySpan<float> ours, float[] torch)
-    {
-        Assert.Equal(torch.Length, ours.Length);
-        double scale = torch.Max(v => Math.Abs((double)v));
-        double worst = 0;
-        for (int i = 0; i < torch.Length; i++)
-        {
-            worst = Math.Max(worst, Math.Abs(ours[i] - (double)torch[i]) / Math.Max(Math.Abs((double)torch[i]), 1e-2 * scale + 1e-30));
-        }
-        log.WriteLine($"{what,-32} max relative {worst:E2}");
-        Assert.True(worst <= 1e-4, $"{what}: relative error {worst:E2}");
-    }
+    private void Close(string what, ReadOnlySpan<float> ours, float[] torch) => Reference.AssertClose(log, what, ours, torch);
 }

@@ -16,9 +16,6 @@ namespace RnnGen.Tests.Parity;
 /// </summary>
 public class PyTorchParityTests(ITestOutputHelper log)
 {
-    /// <summary>Element-wise |ours − torch| ≤ 1e-4 · max(|torch|, 1e-2 · max|torch over the tensor|).</summary>
-    private const double RelativeTolerance = 1e-4;
-
     public static IEnumerable<object[]> Cases() =>
         Directory.GetFiles(FixtureFilesTests.FixtureDirectory, "*.safetensors")
             .Select(p => Path.GetFileNameWithoutExtension(p))
@@ -80,23 +77,8 @@ public class PyTorchParityTests(ITestOutputHelper log)
             failures.Add($"{what}: {ours.Length} values, PyTorch has {torch.Length}");
             return;
         }
-        double scale = torch.Length == 0 ? 0 : torch.Max(v => Math.Abs((double)v));
-        double floor = Math.Max(1e-2 * scale, 1e-30);
-        double maxDiff = 0, maxRelative = 0;
-        int worst = -1;
-        for (int i = 0; i < torch.Length; i++)
-        {
-            double diff = Math.Abs((double)ours[i] - torch[i]);
-            double relative = diff / Math.Max(Math.Abs((double)torch[i]), floor);
-            maxDiff = Math.Max(maxDiff, diff);
-            if (relative > maxRelative)
-            {
-                maxRelative = relative;
-                worst = i;
-            }
-        }
-        log.WriteLine($"{what,-32} max |diff| {maxDiff:E2}  max relative {maxRelative:E2}");
-        if (maxRelative > RelativeTolerance)
+        var (maxRelative, worst) = Support.Reference.Compare(log, what, ours, torch);
+        if (maxRelative > Support.Reference.Tolerance)
         {
             failures.Add($"{what}[{worst}] = {ours[worst]:G9}, PyTorch {torch[worst]:G9} (relative {maxRelative:E2})");
         }

@@ -88,4 +88,13 @@ internal static class GradientCheck
         }
         return (maxError, worst);
     }
+
+    /// <summary><see cref="Check"/>, logged, failing when the worst relative error reaches <paramref name="tolerance"/>.</summary>
+    public static void Assert(Xunit.Abstractions.ITestOutputHelper log, IRnnModel model, Func<float> loss, Action backward,
+        double tolerance = 2e-2, float epsilon = 1e-2f, Func<string, int, bool>? skip = null)
+    {
+        var (maxError, worst) = Check(model, loss, backward, epsilon: epsilon, skip: skip);
+        log.WriteLine($"max relative error {maxError:E2} at {worst}");
+        Xunit.Assert.True(maxError < tolerance, $"gradient mismatch {maxError:E2} at {worst}");
+    }
 }
