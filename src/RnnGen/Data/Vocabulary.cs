@@ -198,26 +198,8 @@ public sealed class Vocabulary : IEquatable<Vocabulary>
     /// <summary>Writes the vocabulary atomically: a temporary file in the same directory, flushed to disk, renamed over <paramref name="path"/>.</summary>
     public void Save(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string target = Path.GetFullPath(path);
-        string temp = target + ".tmp-" + Path.GetRandomFileName().Replace(".", "", StringComparison.Ordinal);
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                byte[] bytes = new UTF8Encoding(false).GetBytes(ToText());
-                stream.Write(bytes, 0, bytes.Length);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, target, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-            throw;
-        }
+        byte[] bytes = new UTF8Encoding(false).GetBytes(ToText());
+        RnnGen.Runtime.AtomicFile.Write(path, stream => stream.Write(bytes, 0, bytes.Length));
     }
 
     /// <summary>Reads a file written by <see cref="Save"/>; a damaged file throws <see cref="InvalidDataException"/> naming the file and line.</summary>

@@ -90,28 +90,7 @@ public sealed class SafeTensorsWriter
     /// over <paramref name="path"/>. On failure the temporary file is deleted and an existing file at
     /// <paramref name="path"/> is left as it was.
     /// </summary>
-    public void Save(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string target = Path.GetFullPath(path);
-        string temp = target + ".tmp-" + Path.GetRandomFileName().Replace(".", "", StringComparison.Ordinal);
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                WriteTo(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, target, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-            throw;
-        }
-    }
+    public void Save(string path) => RnnGen.Runtime.AtomicFile.Write(path, stream => WriteTo(stream));
 
     private SafeTensorsWriter AddEntry(Entry entry, long elementCount)
     {
