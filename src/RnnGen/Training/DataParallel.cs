@@ -179,10 +179,18 @@ public sealed class DataParallelGradients : IDisposable
                 Done.Wait(1);
                 _thread = new Thread(Loop) { IsBackground = true, Name = "RnnGen data-parallel worker " + index };
                 _thread.Start();
+                // And one real block-and-wake round trip (the worker answers after a short sleep), so whatever the
+                // runtime creates lazily for a thread that is woken from a wait exists before the first step.
+                _warmUp = true;
+                Go.Set();
+                Done.Wait();
+                Done.Reset();
             }
         }
 
         public IRnnNetwork Model { get; }
+        private volatile bool _warmUp;
+
         public ManualResetEventSlim Go { get; } = new(false);
         public ManualResetEventSlim Done { get; } = new(false);
         public TrainerBatch? Batch;
@@ -215,6 +223,13 @@ public sealed class DataParallelGradients : IDisposable
                 Go.Wait();
                 Go.Reset();
                 if (_stop) return;
+                if (_warmUp)
+                {
+                    _warmUp = false;
+                    Thread.Sleep(5);
+                    Done.Set();
+                    continue;
+                }
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 Execute();
                 Volatile.Write(ref AllocatedBytes, AllocatedBytes + GC.GetAllocatedBytesForCurrentThread() - before);

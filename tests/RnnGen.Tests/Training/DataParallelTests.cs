@@ -74,8 +74,7 @@ public class DataParallelTests
         using var trainer = new Trainer(model, new Adam(((IRnnModel)model).ParameterCount, 0.001f), options);
         int[] indices = new int[16];
         for (int i = 0; i < 16; i++) indices[i] = i;
-        trainer.TrainStep(data, indices);
-        trainer.TrainStep(data, indices);
+        for (int i = 0; i < 5; i++) trainer.TrainStep(data, indices); // warm-up: JIT tiers, lazily created wait objects
         long workersBefore = trainer.Engine!.WorkerAllocatedBytes;
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 5; i++) trainer.TrainStep(data, indices);
