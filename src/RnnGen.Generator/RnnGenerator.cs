@@ -53,5 +53,38 @@ public sealed class RnnGenerator : IIncrementalGenerator
             }
             spc.AddSource(spec.Type.FullName + ".RnnModel.g.cs", SourceText.From(source, Encoding.UTF8));
         });
+
+        // [Seq2SeqModel]: the same shape of pipeline, its own parser, spec and emitter.
+        IncrementalValuesProvider<Seq2SeqParseResult> seq2seq = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Seq2SeqParser.Seq2SeqModelAttributeName,
+                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                transform: static (ctx, ct) => Seq2SeqParser.Parse(ctx, ct))
+            .WithTrackingName(TrackingNames.Seq2SeqParse);
+
+        context.RegisterSourceOutput(
+            seq2seq.SelectMany(static (result, _) => result.Diagnostics.ToImmutableArray()).WithTrackingName(TrackingNames.Seq2SeqDiagnostics),
+            static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+
+        IncrementalValuesProvider<Seq2SeqSpec> seq2seqModels = seq2seq
+            .Where(static result => result.Spec is not null)
+            .Select(static (result, _) => result.Spec!)
+            .WithTrackingName(TrackingNames.Seq2SeqModels);
+
+        context.RegisterSourceOutput(seq2seqModels, static (spc, spec) =>
+        {
+            string source;
+            try
+            {
+                source = Seq2SeqEmitter.Emit(spec);
+            }
+            catch (System.Exception ex)
+            {
+                spc.ReportDiagnostic(Diagnostic.Create(Diagnostics.DiagnosticDescriptors.InternalError, Location.None,
+                    spec.Type.FullName, ex.GetType().Name + ": " + ex.Message));
+                return;
+            }
+            spc.AddSource(spec.Type.FullName + ".Seq2SeqModel.g.cs", SourceText.From(source, Encoding.UTF8));
+        });
     }
 }

@@ -108,6 +108,30 @@ internal static class DiagnosticDescriptors
         "RNG0025", "AttentionSize without additive attention",
         "AttentionSize sizes the hidden layer of Attention.Additive; remove it or set 'Attention = Attention.Additive'");
 
+    public static readonly DiagnosticDescriptor Seq2SeqArgumentMissing = Error(
+        "RNG0026", "Required encoder-decoder argument is missing",
+        "'{0}' is required: add '{0} = ...' to the [Seq2SeqModel] attribute of '{1}'");
+
+    public static readonly DiagnosticDescriptor DotAttentionSizeMismatch = Error(
+        "RNG0027", "Dot attention needs equal state and output sizes",
+        "Attention.Dot compares the decoder state with the encoder outputs, so DecoderHiddenSize ({0}) must equal the encoder output size {1} (EncoderHiddenSize x directions); change the sizes or use Attention.General or Attention.Additive");
+
+    public static readonly DiagnosticDescriptor TokenIdOutOfRange = Error(
+        "RNG0028", "Special token id outside the vocabulary",
+        "'{0} = {1}' must be an id of the {2} (0..{3})");
+
+    public static readonly DiagnosticDescriptor StartEqualsEnd = Error(
+        "RNG0029", "Start and end ids are equal",
+        "StartId and EndId are both {0}: the decoder's first input would read as the end of the output; give them different ids");
+
+    public static readonly DiagnosticDescriptor ModelBaseClass = Error(
+        "RNG0030", "Encoder-decoder class must not declare a base class",
+        "'{0}' derives from '{1}', but a [Seq2SeqModel] class derives from RnnGen.Seq2Seq.Seq2SeqNetwork; remove the base class");
+
+    public static readonly DiagnosticDescriptor ConflictingModelAttributes = Error(
+        "RNG0031", "Class declares two kinds of model",
+        "'{0}' has both [RnnModel] and [Seq2SeqModel]; a class declares one model: move one to another class");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "RNG9999", "RnnGen internal error",
         "RnnGen could not generate '{0}': {1}. This is a bug in RnnGen; please report it with the declaration.");
@@ -120,6 +144,7 @@ internal static class DiagnosticDescriptors
         ProjectionNotSmaller, MergeWithoutBidirectional, ProbabilityOutOfRange, InputSizeAndEmbedding,
         EmbeddingIncomplete, PaddingIdOutOfRange, PaddingIdWithoutVocabulary, DropoutWithOneLayer, CtcNeedsManyToMany, AttentionNeedsManyToOneHead,
         GeneralAttentionNeedsDecoder, AttentionSizeWithoutAdditive,
+        Seq2SeqArgumentMissing, DotAttentionSizeMismatch, TokenIdOutOfRange, StartEqualsEnd, ModelBaseClass, ConflictingModelAttributes,
         InternalError,
     };
 

@@ -75,7 +75,7 @@ internal static class Parser
         return new ParseResult(hasErrors ? null : spec, new EquatableArray<DiagnosticInfo>(diagnostics));
     }
 
-    private static TypeSpec? ParseType(INamedTypeSymbol symbol, ClassDeclarationSyntax classSyntax, List<DiagnosticInfo> diagnostics)
+    internal static TypeSpec? ParseType(INamedTypeSymbol symbol, ClassDeclarationSyntax classSyntax, List<DiagnosticInfo> diagnostics)
     {
         Location nameLocation = classSyntax.Identifier.GetLocation();
         bool ok = true;
@@ -363,10 +363,10 @@ internal static class Parser
         return spec;
     }
 
-    private static bool HasErrors(List<DiagnosticInfo> diagnostics) =>
+    internal static bool HasErrors(List<DiagnosticInfo> diagnostics) =>
         diagnostics.Any(d => DiagnosticDescriptors.ById(d.DescriptorId).DefaultSeverity == DiagnosticSeverity.Error);
 
-    private static bool CheckEnum<TEnum>(string name, int value, Location location, List<DiagnosticInfo> diagnostics)
+    internal static bool CheckEnum<TEnum>(string name, int value, Location location, List<DiagnosticInfo> diagnostics)
         where TEnum : struct, Enum
     {
         if (Enum.IsDefined(typeof(TEnum), value))
@@ -391,7 +391,7 @@ internal static class Parser
         _ => "Sequence",
     };
 
-    private static bool DeclaredOn(AttributeData attribute, ClassDeclarationSyntax declaration) =>
+    internal static bool DeclaredOn(AttributeData attribute, ClassDeclarationSyntax declaration) =>
         attribute.ApplicationSyntaxReference is { } reference &&
         reference.SyntaxTree == declaration.SyntaxTree &&
         declaration.Span.Contains(reference.Span);
@@ -415,6 +415,6 @@ internal static class Parser
         _ => "partial class",
     };
 
-    private static DiagnosticInfo Info(DiagnosticDescriptor descriptor, Location? location, params string[] arguments) =>
+    internal static DiagnosticInfo Info(DiagnosticDescriptor descriptor, Location? location, params string[] arguments) =>
         new(descriptor.Id, LocationInfo.From(location), new EquatableArray<string>(arguments));
 }

@@ -17,14 +17,27 @@ public class IncrementalityTests
         public partial class Forecaster;
         """;
 
-    private static readonly string[] TrackedSteps = { TrackingNames.Parse, TrackingNames.Models, TrackingNames.Diagnostics };
+    private const string Seq2Seq = """
+        using RnnGen;
+        namespace Demo;
+        [Seq2SeqModel(SourceVocabulary = 20, SourceEmbeddingSize = 8, TargetVocabulary = 12, TargetEmbeddingSize = 4,
+                      EncoderHiddenSize = 6, DecoderHiddenSize = 6, Attention = Attention.General)]
+        public partial class Translator;
+        """;
+
+    private static readonly string[] TrackedSteps =
+    {
+        TrackingNames.Parse, TrackingNames.Models, TrackingNames.Diagnostics,
+        TrackingNames.Seq2SeqParse, TrackingNames.Seq2SeqModels, TrackingNames.Seq2SeqDiagnostics,
+    };
 
     [Fact]
     public void Unrelated_edit_leaves_every_step_cached()
     {
         // A broken declaration too, so the diagnostics step has items whose caching is checked.
         const string broken = "using RnnGen; [RnnModel(Cell.Gru, InputSize = 0, HiddenSize = 4)] partial class Broken;";
-        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(Model, broken, "class Other { int X => 1; }");
+        const string brokenSeq2Seq = "using RnnGen; [Seq2SeqModel(SourceVocabulary = 0)] partial class BrokenTranslator;";
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(Model, broken, Seq2Seq, brokenSeq2Seq, "class Other { int X => 1; }");
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
 
         SyntaxTree other = compilation.SyntaxTrees.Last();

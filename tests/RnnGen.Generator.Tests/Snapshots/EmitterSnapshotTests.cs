@@ -97,6 +97,26 @@ public class EmitterSnapshotTests
         Assert.Equal(first, second);
     }
 
+    [Fact]
+    public void Seq2seq_bidirectional_gru_additive_attention() => Verify("""
+        using RnnGen;
+        namespace Demo;
+        [Seq2SeqModel(SourceVocabulary = 64, SourceEmbeddingSize = 32, TargetVocabulary = 15, TargetEmbeddingSize = 16,
+                      EncoderCell = Cell.Gru, EncoderHiddenSize = 64, Bidirectional = true,
+                      DecoderCell = Cell.Gru, DecoderHiddenSize = 128, Attention = Attention.Additive, AttentionSize = 64)]
+        public partial class DateTranslator;
+        """);
+
+    [Fact]
+    public void Seq2seq_lstm_bridge_general_attention() => Verify("""
+        using RnnGen;
+        namespace Demo;
+        [Seq2SeqModel(SourceVocabulary = 500, SourceEmbeddingSize = 64, TargetVocabulary = 400, TargetEmbeddingSize = 64,
+                      EncoderCell = Cell.Lstm, EncoderHiddenSize = 128, EncoderLayers = 2,
+                      DecoderCell = Cell.Lstm, DecoderHiddenSize = 96, Attention = Attention.General, PaddingId = -1)]
+        internal partial class Translator;
+        """);
+
     private static void Verify(string source, [System.Runtime.CompilerServices.CallerMemberName] string name = "")
     {
         var (result, output) = GeneratorHarness.Run(source);
