@@ -2,8 +2,6 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Threading;
-using RnnGen.Data;
-using RnnGen.Initialization;
 using RnnGen.Seq2Seq;
 using RnnGen.Serialization;
 using RnnGen.Training;
@@ -52,70 +50,58 @@ public static class DateTraining
     {
         var clock = Stopwatch.StartNew();
         var data = new DateData(options.TrainPairs, options.ValidationPairs, options.TestPairs, options.Seed);
-        int[][] sources = new int[data.Train.Count][], targets = new int[data.Train.Count][];
-        for (int i = 0; i < data.Train.Count; i++)
-        {
-            sources[i] = DateVocabularies.Source.Encode(data.Train[i].Human);
-            targets[i] = DateVocabularies.Target.Encode(data.Train[i].Iso, addEnd: true);
-        }
+        Seq2SeqData training = Encode(data.Train), validation = Encode(data.Validation);
 
         var model = new DateTranslator(options.Seed);
-        var optimizer = new Adam(model.ParameterCount, options.LearningRate);
-        int batchesPerEpoch = (data.Train.Count + options.BatchSize - 1) / options.BatchSize;
-        var schedule = new StepDecaySchedule(options.LearningRate, stepSize: 4 * batchesPerEpoch, gamma: 0.5f);
-        var batch = new Seq2SeqBatch(options.BatchSize, MaxSourceSteps, MaxTargetSteps);
-        using var parallel = new Seq2SeqDataParallel(model, options.Threads, options.BatchSize, MaxSourceSteps, MaxTargetSteps);
-        parallel.SeedSampling(options.Seed);
-        var evaluator = new DateNormalizerModel(model);
-        var random = new SeededRandom(options.Seed);
-        int[] order = new int[data.Train.Count];
-        for (int i = 0; i < order.Length; i++) order[i] = i;
-
-        var state = new CheckpointState { BestMetric = -1 };
-        log($"{model.ParameterCount:N0} parameters; {data.Train.Count:N0} training pairs, {options.Threads} thread(s)");
-        int epoch = 0;
-        double best = 0;
-        for (epoch = 1; epoch <= options.MaxEpochs; epoch++)
+        int batchesPerEpoch = (training.Count + options.BatchSize - 1) / options.BatchSize;
+        var trainingOptions = new TrainingOptions
         {
-            parallel.SamplingProbability = Math.Min(options.MaxSamplingProbability, options.SamplingIncrement * (epoch - 1));
-            SeededShuffle.Shuffle(order.AsSpan(), ref random);
-            double lossSum = 0;
-            int batches = 0;
-            for (int start = 0; start < order.Length; start += options.BatchSize)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                batch.Clear();
-                for (int i = start; i < Math.Min(order.Length, start + options.BatchSize); i++) batch.Add(sources[order[i]], targets[order[i]]);
-                float loss = parallel.ComputeGradients(batch);
-                if (!float.IsFinite(loss))
-                    throw new TrainingDivergedException(
-                        $"The loss became {loss} in epoch {epoch}, batch {batches + 1}; the last good checkpoint ({checkpointPath}) is unchanged.");
-                GradientClipping.ClipByGlobalNorm(model.Gradients, options.ClipNorm);
-                optimizer.LearningRate = schedule.GetLearningRate(state.GlobalStep++);
-                optimizer.Step(model.Parameters, model.Gradients);
-                lossSum += loss;
-                batches++;
-            }
+            Epochs = options.MaxEpochs,
+            BatchSize = options.BatchSize,
+            Seed = options.Seed,
+            MaxGradientNorm = options.ClipNorm,
+            Schedule = new StepDecaySchedule(options.LearningRate, stepSize: 4 * batchesPerEpoch, gamma: 0.5f),
+            Threads = options.Threads,
+            CheckpointPath = checkpointPath,   // atomic, after every epoch and when stopped
+        };
+        using var trainer = new Seq2SeqTrainer(model, new Adam(model.ParameterCount, options.LearningRate), trainingOptions);
+        var evaluator = new DateNormalizerModel(model);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        double exact = 0;
+        log($"{model.ParameterCount:N0} parameters; {data.Train.Count:N0} training pairs, {options.Threads} thread(s)");
 
-            double exact = ExactMatch(evaluator, data.Validation);
-            string saved = "";
-            if (exact > best)
-            {
-                best = exact;
-                state.Epoch = epoch;
-                state.BestEpoch = epoch;
-                state.BestMetric = exact;
-                state.EpochRandomState = random.State;
-                Checkpoint.Save(checkpointPath, model, optimizer, state);
-                saved = "  (checkpoint saved)";
-            }
-            log($"epoch {epoch,2}: loss {lossSum / batches:F4}, sampling {parallel.SamplingProbability:F2}, validation exact match {exact:P2}, {clock.Elapsed.TotalSeconds:F0} s{saved}");
-            if (exact >= options.StopAtExactMatch) break;
+        // After each epoch: greedy exact match on the validation dates, then raise scheduled sampling a little;
+        // reaching the target cancels the run (the trainer checkpoints on cancel).
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.Kind != TrainingProgressKind.Epoch) return;
+            exact = ExactMatch(evaluator, data.Validation);
+            log($"epoch {p.Epoch + 1,2}: loss {p.EpochLoss:F4}, validation token accuracy {p.Validation!.Accuracy:P2}, " +
+                $"exact match {exact:P2}, sampling {trainer.SamplingProbability:F2}, {clock.Elapsed.TotalSeconds:F0} s");
+            trainer.SamplingProbability = Math.Min(options.MaxSamplingProbability, options.SamplingIncrement * (p.Epoch + 1));
+            if (exact >= options.StopAtExactMatch) stop.Cancel();
+        });
+        TrainingResult result = trainer.Fit(training, validation, progress, stop.Token);
+        cancellation.ThrowIfCancellationRequested();
+        return new DateTrainingResult(model, data, result.EpochsCompleted, exact, clock.Elapsed);
+    }
+
+    private static Seq2SeqData Encode(System.Collections.Generic.List<DatePair> pairs)
+    {
+        var sources = new int[pairs.Count][];
+        var targets = new int[pairs.Count][];
+        for (int i = 0; i < pairs.Count; i++)
+        {
+            sources[i] = DateVocabularies.Source.Encode(pairs[i].Human);
+            targets[i] = DateVocabularies.Target.Encode(pairs[i].Iso, addEnd: true);
         }
+        return new Seq2SeqData(sources, targets);
+    }
 
-        // continue from the best epoch's weights
-        Checkpoint.Load(checkpointPath, model, new Adam(model.ParameterCount, options.LearningRate));
-        return new DateTrainingResult(model, data, Math.Min(epoch, options.MaxEpochs), best, clock.Elapsed);
+    /// <summary>Reports on the training thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
     }
 
     /// <summary>Fraction of pairs whose greedy normalization equals the ISO date exactly.</summary>

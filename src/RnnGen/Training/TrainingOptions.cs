@@ -50,14 +50,15 @@ public sealed class TrainingOptions
     /// <summary>Checkpoint when <see cref="Trainer.Fit"/> returns because of cancellation. Default true.</summary>
     public bool CheckpointOnCancel { get; set; } = true;
 
-    internal void Validate()
+    /// <param name="needsReplicaFactory">False for encoder–decoder training, whose replicas share the parameters.</param>
+    internal void Validate(bool needsReplicaFactory = true)
     {
         if (Epochs < 0) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be ≥ 0.");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be ≥ 1.");
         if (ValidationBatchSize < 0) throw new ArgumentOutOfRangeException(nameof(ValidationBatchSize), ValidationBatchSize, "ValidationBatchSize must be ≥ 0.");
         if (!(MaxGradientNorm > 0)) throw new ArgumentOutOfRangeException(nameof(MaxGradientNorm), MaxGradientNorm, "MaxGradientNorm must be > 0 (∞ = off).");
         if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
-        if (Threads > 1 && ReplicaFactory is null)
+        if (needsReplicaFactory && Threads > 1 && ReplicaFactory is null)
             throw new ArgumentException("Threads > 1 needs ReplicaFactory (e.g. () => new MyModel()) to create the model replicas.", nameof(ReplicaFactory));
         if (CheckpointEverySteps < 0) throw new ArgumentOutOfRangeException(nameof(CheckpointEverySteps), CheckpointEverySteps, "CheckpointEverySteps must be ≥ 0.");
     }
