@@ -13,7 +13,8 @@ namespace Server;
 
 /// <summary>
 /// The bounded load check (<c>--load N</c>): N requests on loopback from <c>--concurrency</c> parallel HttpClient
-/// tasks, alternating /api/classify and /api/generate (length 40), stopped after <c>--timeout</c> seconds at most.
+/// tasks, cycling through /api/classify, /api/generate (length 40) and /api/normalize (a third each), stopped after
+/// <c>--timeout</c> seconds at most.
 /// Prints requests/s and p50/p99 latency per endpoint; exit code 1 when any request failed or the time ran out.
 /// </summary>
 internal static class LoadCheck
@@ -30,8 +31,9 @@ internal static class LoadCheck
         using var client = new HttpClient { BaseAddress = uri, Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
         string[] texts = ["hello world 7 times", "the quick Brown fox", "what is this?", "abc def ghi jkl 0 mno", "river towns; old mills"];
+        string[] dates = ["25th of June, 2009", "Thursday 25 June 2009", "6/25/09", "Thu, 25 Jun 2009", "the 9th of May 2018", "20090625", "Jun. 25, 2009"];
         // warm-up: JIT and connection pool
-        for (int i = 0; i < 20; i++) await SendAsync(client, i, texts, CancellationToken.None);
+        for (int i = 0; i < 30; i++) await SendAsync(client, i, texts, dates, CancellationToken.None);
 
         var latencies = new double[total];
         var failed = 0;
@@ -44,7 +46,7 @@ internal static class LoadCheck
             {
                 long start = Stopwatch.GetTimestamp();
                 bool ok;
-                try { ok = await SendAsync(client, i, texts, deadline.Token); }
+                try { ok = await SendAsync(client, i, texts, dates, deadline.Token); }
                 catch (Exception e) when (e is HttpRequestException or OperationCanceledException) { ok = false; }
                 latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
                 if (!ok) Interlocked.Increment(ref failed);
@@ -57,19 +59,23 @@ internal static class LoadCheck
 
         Console.WriteLine($"load check: {done} requests ({total} planned), {concurrency} concurrent, loopback {baseUrl}, {Environment.ProcessorCount} cores");
         Console.WriteLine($"  all       {done / seconds,8:F1} requests/s  p50 {Percentile(latencies, 0, 1, done, 0.50),7:F2} ms  p99 {Percentile(latencies, 0, 1, done, 0.99),7:F2} ms  over {seconds:F2} s");
-        Console.WriteLine($"  classify  p50 {Percentile(latencies, 0, 2, done, 0.50),7:F2} ms  p99 {Percentile(latencies, 0, 2, done, 0.99),7:F2} ms");
-        Console.WriteLine($"  generate  p50 {Percentile(latencies, 1, 2, done, 0.50),7:F2} ms  p99 {Percentile(latencies, 1, 2, done, 0.99),7:F2} ms  (40 characters each)");
+        Console.WriteLine($"  classify  p50 {Percentile(latencies, 0, 3, done, 0.50),7:F2} ms  p99 {Percentile(latencies, 0, 3, done, 0.99),7:F2} ms");
+        Console.WriteLine($"  generate  p50 {Percentile(latencies, 1, 3, done, 0.50),7:F2} ms  p99 {Percentile(latencies, 1, 3, done, 0.99),7:F2} ms  (40 characters each)");
+        Console.WriteLine($"  normalize p50 {Percentile(latencies, 2, 3, done, 0.50),7:F2} ms  p99 {Percentile(latencies, 2, 3, done, 0.99),7:F2} ms  (with the attention map)");
         Console.WriteLine($"  failed {failed}{(timedOut ? $", stopped by the {timeoutSeconds} s time limit" : "")}");
         return failed == 0 && !timedOut ? 0 : 1;
     }
 
-    private static async Task<bool> SendAsync(HttpClient client, int i, string[] texts, CancellationToken cancellationToken)
+    private static async Task<bool> SendAsync(HttpClient client, int i, string[] texts, string[] dates, CancellationToken cancellationToken)
     {
-        string json = i % 2 == 0
-            ? $"{{\"text\":\"{texts[i / 2 % texts.Length]}\"}}"
-            : $"{{\"prompt\":\"In Greywater \",\"length\":40,\"temperature\":0.8,\"seed\":{i}}}";
+        (string path, string json) = (i % 3) switch
+        {
+            0 => ("/api/classify", $"{{\"text\":\"{texts[i / 3 % texts.Length]}\"}}"),
+            1 => ("/api/generate", $"{{\"prompt\":\"In Greywater \",\"length\":40,\"temperature\":0.8,\"seed\":{i}}}"),
+            _ => ("/api/normalize", $"{{\"text\":\"{dates[i / 3 % dates.Length]}\"}}"),
+        };
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
-        using HttpResponseMessage response = await client.PostAsync(i % 2 == 0 ? "/api/classify" : "/api/generate", content, cancellationToken);
+        using HttpResponseMessage response = await client.PostAsync(path, content, cancellationToken);
         await response.Content.ReadAsByteArrayAsync(cancellationToken);
         return response.IsSuccessStatusCode;
     }

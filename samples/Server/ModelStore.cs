@@ -1,9 +1,11 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using DateNormalizer;
 using RnnGen;
 using RnnGen.Data;
 using RnnGen.Initialization;
+using RnnGen.Serialization;
 using RnnGen.Training;
 
 namespace Server;
@@ -13,6 +15,7 @@ internal static class ModelStore
 {
     public const string CharLmFile = "charlm.safetensors", CharLmVocabularyFile = "charlm.vocab";
     public const string ClassifierFile = "oddoneout.safetensors", ClassifierVocabularyFile = "oddoneout.vocab";
+    public const string DateTranslatorFile = "date-translator.safetensors";
 
     public static (ServedCharModel Model, Vocabulary Vocabulary) LoadOrTrainCharLm(string outDirectory, Action<string> log)
     {
@@ -43,6 +46,29 @@ internal static class ModelStore
             log($"trained the odd-one-out classifier in {clock.Elapsed.TotalSeconds:F1} s (held-out accuracy {accuracy:P1}); saved {modelPath}");
         }
         return (Load(modelPath, OddOneOutModel.Load), LoadVocabulary(vocabularyPath, OddOneOutModel.Vocabulary));
+    }
+
+    /// <summary>
+    /// The DateNormalizer sample's translator (its vocabularies are fixed by the corpus alphabets, so the file holds
+    /// only weights). Absent: trained with <see cref="DateTraining.Train"/> (its per-epoch lines go to
+    /// <paramref name="log"/>) into a side file, whose best epoch is saved as the model file only once training has
+    /// finished, so an interrupted start never leaves a half-trained model behind. A checkpoint of the sample itself
+    /// (<c>samples/DateNormalizer/out/date-translator.safetensors</c>, weights + Adam state) can be copied in as is.
+    /// </summary>
+    public static DateTranslator LoadOrTrainDateTranslator(string outDirectory, Action<string> log)
+    {
+        string modelPath = Path.Combine(outDirectory, DateTranslatorFile);
+        if (!File.Exists(modelPath))
+        {
+            Directory.CreateDirectory(outDirectory);
+            string trainingPath = Path.Combine(outDirectory, "date-translator.training.safetensors");
+            log($"training the date translator ({DateTranslator.ModelShape}); it takes 15-30 s on 2 cores");
+            DateTrainingResult result = DateTraining.Train(new DateTrainingOptions(), trainingPath, line => log($"  date translator: {line}"));
+            result.Model.Save(modelPath);
+            File.Delete(trainingPath);
+            log($"trained the date translator in {result.Elapsed.TotalSeconds:F1} s ({result.Epochs} epochs, validation exact match {result.ValidationExactMatch:P2}); saved {modelPath}");
+        }
+        return Load(modelPath, DateTraining.Load);
     }
 
     private static T Load<T>(string path, Func<string, T> load)

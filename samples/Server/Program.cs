@@ -1,14 +1,16 @@
-// RnnGen sample: serving two generated models over HTTP (ASP.NET Core minimal APIs) with a web page.
+// RnnGen sample: serving three generated models over HTTP (ASP.NET Core minimal APIs) with a web page.
 //
 //   dotnet run --project samples/Server -c Release [-- --urls http://127.0.0.1:5080 --out DIR --pool N]
 //   dotnet run --project samples/Server -c Release -- --load 2000 --concurrency 16 [--timeout 120]
 //
-// At start it loads out/charlm.* (character language model) and out/oddoneout.* (attention classifier) beside the
-// executable (or from --out DIR), training them first when absent (a few seconds each). A checkpoint that exists but
-// cannot be loaded stops the server with a message. Binds to 127.0.0.1:5080 unless --urls says otherwise.
+// At start it loads out/charlm.* (character language model), out/oddoneout.* (attention classifier) and
+// out/date-translator.safetensors (the DateNormalizer sample's encoder-decoder) beside the executable (or from
+// --out DIR), training them first when absent (a few seconds each; 15-30 s for the translator). A checkpoint that
+// exists but cannot be loaded stops the server with a message. Binds to 127.0.0.1:5080 unless --urls says otherwise.
 //   GET  /health                                      → {status, models}
 //   POST /api/generate {prompt, length, temperature}  → {text}
 //   POST /api/classify {text}                         → {classes, probabilities, attention: [{char, weight}]}
+//   POST /api/normalize {text}                        → {input, output, sourceTokens, targetTokens, attention: [[...]]}
 // Bad input is answered 400 {error} saying what to fix. --load N runs N requests against the server on loopback
 // from --concurrency parallel HttpClient tasks and prints requests/s and p50/p99 latency (see docs/server.md).
 using System;
@@ -16,6 +18,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
 using System.Threading.Tasks;
+using DateNormalizer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
@@ -37,12 +40,15 @@ string outDirectory = builder.Configuration["out"] ?? Path.Combine(AppContext.Ba
 int poolSize = int.TryParse(builder.Configuration["pool"], out int p) && p > 0 ? p : Environment.ProcessorCount;
 TextGenerator generator;
 Classifier classifier;
+DateService dates;
 try
 {
     var (charModel, charVocabulary) = ModelStore.LoadOrTrainCharLm(outDirectory, Console.WriteLine);
     var (classModel, classVocabulary) = ModelStore.LoadOrTrainClassifier(outDirectory, Console.WriteLine);
+    DateTranslator dateModel = ModelStore.LoadOrTrainDateTranslator(outDirectory, Console.WriteLine);
     generator = new TextGenerator(charModel, charVocabulary, poolSize);
     classifier = new Classifier(classModel, classVocabulary, poolSize);
+    dates = new DateService(dateModel, poolSize);
     Console.WriteLine($"models loaded from {outDirectory}; {poolSize} sessions per model");
 }
 catch (CheckpointException e)
@@ -76,6 +82,7 @@ app.MapGet("/health", () => Results.Json(new
     {
         new { name = "charlm", version = generator.Pool.Version, available = generator.Pool.Available, size = generator.Pool.Size },
         new { name = "oddoneout", version = classifier.Pool.Version, available = classifier.Pool.Available, size = classifier.Pool.Size, classes = OddOneOut.Classes },
+        new { name = "date-translator", version = dates.Pool.Version, available = dates.Pool.Available, size = dates.Pool.Size },
     },
 }));
 
@@ -113,6 +120,15 @@ api.MapPost("/classify", async (HttpRequest request) =>
     int best = 0;
     for (int k = 1; k < probabilities.Length; k++) if (probabilities[k] > probabilities[best]) best = k;
     return Results.Json(new { text, label = OddOneOut.Classes[best], classes = OddOneOut.Classes, probabilities, attention = cells });
+});
+
+api.MapPost("/normalize", async (HttpRequest request) =>
+{
+    using JsonDocument body = await Requests.ReadJsonAsync(request);
+    // The length limit applies after trimming (DateService); the body limit (16 KiB) bounds what is read here.
+    string text = Requests.String(body, "text", 1, int.MaxValue);
+    var (input, output, sourceTokens, targetTokens, attention) = dates.Normalize(text);
+    return Results.Json(new { input, output, sourceTokens, targetTokens, attention });
 });
 
 if (loadMode)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using DateNormalizer;
 using RnnGen.Data;
 using RnnGen.Decoding;
 using RnnGen.Serving;
@@ -86,5 +87,69 @@ internal sealed class Classifier
             return 0;
         });
         return (characters, probabilities, attention);
+    }
+}
+
+/// <summary>
+/// The date translator behind <c>POST /api/normalize</c>: one <see cref="DateNormalizerModel"/> (a step source with its
+/// decoding state) per pool slot, all sharing one <see cref="DateTranslator"/>'s weights.
+/// </summary>
+internal sealed class DateService
+{
+    public const int MaxLength = DateNormalizerModel.MaxInputLength;
+
+    public DateService(DateTranslator model, int poolSize)
+    {
+        Pool = new InferencePool<DateTranslator, DateNormalizerModel>(model, static m => new DateNormalizerModel(m), poolSize);
+    }
+
+    public InferencePool<DateTranslator, DateNormalizerModel> Pool { get; }
+
+    /// <summary>
+    /// The ISO date of <paramref name="text"/>, its characters (the columns) and the output characters (the rows), and
+    /// the attention of each output character over the input characters, one array per row. The text is trimmed first;
+    /// blank or too long (after trimming) is the client's mistake. A character outside the BMP (an emoji) reaches the
+    /// model as two &lt;unk&gt; UTF-16 units; it is shown as one column carrying the sum of their two weights.
+    /// </summary>
+    public (string Input, string Output, string[] SourceTokens, string[] TargetTokens, float[][] Attention) Normalize(string text)
+    {
+        string trimmed = text.Trim();
+        if (trimmed.Length == 0) throw new RequestError("'text' is blank; give a date such as \"25th of June, 2009\"");
+        if (trimmed.Length > MaxLength)
+            throw new RequestError($"'text' is too long ({trimmed.Length} characters after trimming spaces); give at most {MaxLength}");
+        Normalization result;
+        try
+        {
+            result = Pool.Run(trimmed, static (normalizer, t) => normalizer.NormalizeWithAttention(t));
+        }
+        catch (ArgumentException e)
+        {
+            throw new RequestError($"'text' cannot be normalized: {e.Message}");
+        }
+
+        int units = result.SourceTokens.Length, rows = result.TargetTokens.Length;
+        var columnOf = new int[units];
+        var sourceTokens = new List<string>(units);
+        for (int i = 0; i < units; i++)
+        {
+            if (char.IsHighSurrogate(result.Input[i]) && i + 1 < units && char.IsLowSurrogate(result.Input[i + 1]))
+            {
+                columnOf[i] = columnOf[i + 1] = sourceTokens.Count;
+                sourceTokens.Add(result.Input.Substring(i, 2));
+                i++;
+            }
+            else
+            {
+                columnOf[i] = sourceTokens.Count;
+                sourceTokens.Add(result.SourceTokens[i]);
+            }
+        }
+        var attention = new float[rows][];
+        for (int r = 0; r < rows; r++)
+        {
+            float[] row = attention[r] = new float[sourceTokens.Count];
+            for (int i = 0; i < units; i++) row[columnOf[i]] += result.Attention[r * units + i];
+        }
+        return (result.Input, result.Output, sourceTokens.ToArray(), result.TargetTokens, attention);
     }
 }

@@ -1,6 +1,7 @@
 // Browser test for samples/Server: starts the server on a free loopback port, drives the page with headless Chromium
-// (Debian's chromium + chromium-driver through Selenium), submits a text and a prompt and checks what appears,
-// including the attention heat map; also checks that bad requests get 400 with a message.
+// (Debian's chromium + chromium-driver through Selenium), submits a date, a text and a prompt and checks what appears,
+// including both attention heat maps; also checks that bad requests get 400 with a message, and that a malformed
+// checkpoint stops the server with exit code 2 and a message naming the file.
 //
 //   dotnet run --project tests/BrowserTest -c Release -- [--server PATH/Server.dll] [--chromium /usr/bin/chromium] [--driver /usr/bin/chromedriver]
 //
@@ -53,15 +54,21 @@ try
     using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(10) };
     var clock = Stopwatch.StartNew();
     bool healthy = false;
-    while (!healthy && clock.Elapsed < TimeSpan.FromSeconds(90) && !server.HasExited)
+    // On a clean build the server trains its three models first (≈ 20-40 s on 2 cores, most of it the translator).
+    while (!healthy && clock.Elapsed < TimeSpan.FromSeconds(180) && !server.HasExited)
     {
         try { healthy = (await http.GetAsync("/health")).IsSuccessStatusCode; }
         catch (HttpRequestException) { Thread.Sleep(250); }
     }
     if (!healthy) return Fail($"server did not become healthy on {baseUrl}:\n{serverLog}");
     Console.WriteLine($"server healthy on {baseUrl} after {clock.Elapsed.TotalSeconds:F1} s");
+    lock (serverLog)
+        foreach (string line in serverLog.ToString().Split('\n'))
+            if (line.StartsWith("trained ", StringComparison.Ordinal)) Console.WriteLine($"  server: {line.TrimEnd()}");
 
     Console.WriteLine("API checks:");
+    string health = await http.GetStringAsync("/health");
+    Check(health.Contains("\"date-translator\"", StringComparison.Ordinal), "/health lists the date translator");
     (HttpStatusCode status, string body) = await Post(http, "/api/classify", "{\"text\":");
     Check(status == HttpStatusCode.BadRequest && body.Contains("not valid JSON", StringComparison.Ordinal), $"bad JSON → 400 ({body})");
     (status, body) = await Post(http, "/api/generate", "{\"prompt\":\"a\",\"length\":10,\"temperature\":9}");
@@ -70,6 +77,16 @@ try
     Check(status == HttpStatusCode.BadRequest && body.Contains("missing", StringComparison.Ordinal), $"missing text → 400 ({body})");
     (status, body) = await Post(http, "/api/classify", "{\"text\":\"" + new string('a', 65) + "\"}");
     Check(status == HttpStatusCode.BadRequest && body.Contains("too long", StringComparison.Ordinal), $"65 characters → 400 ({body})");
+    (status, body) = await Post(http, "/api/normalize", "{\"text\":\"25th of June, 2009\"}");
+    Check(status == HttpStatusCode.OK && body.Contains("\"output\":\"2009-06-25\"", StringComparison.Ordinal), $"normalize '25th of June, 2009' → 2009-06-25 ({Shorten(body)})");
+    (status, body) = await Post(http, "/api/normalize", "{}");
+    Check(status == HttpStatusCode.BadRequest && body.Contains("missing", StringComparison.Ordinal), $"normalize without text → 400 ({body})");
+    (status, body) = await Post(http, "/api/normalize", "{\"text\":\"   \"}");
+    Check(status == HttpStatusCode.BadRequest && body.Contains("blank", StringComparison.Ordinal), $"normalize blank text → 400 ({body})");
+    (status, body) = await Post(http, "/api/normalize", "{\"text\":\"" + new string('1', 49) + "\"}");
+    Check(status == HttpStatusCode.BadRequest && body.Contains("at most 48", StringComparison.Ordinal), $"normalize 49 characters → 400 ({body})");
+    (status, body) = await Post(http, "/api/normalize", "{\"text\":20090625}");
+    Check(status == HttpStatusCode.BadRequest && body.Contains("must be a string", StringComparison.Ordinal), $"normalize a number → 400 ({body})");
     // 500 random bodies (garbage bytes, wrong types, out-of-range values, lone surrogates): only 200 or 400 allowed.
     string[] values = ["null", "\"\"", "\"a\"", "\"" + new string('x', 300) + "\"", "5", "-1", "0", "2.5", "1e999", "[1]", "{\"a\":1}", "true",
         "40", "0.5", "500", "501", "\"In Greywater \"", "\"\\ud83d\"", "\"\\udc00x\"", "1099511627776", "\"caf\u00e9 \ud83d\ude00 9\""];
@@ -86,7 +103,7 @@ try
             json = new string(garbage);
         }
         else json = "{" + string.Join(",", fields.Where(_ => random.Next(10) < 7).Select(f => $"\"{f}\":{values[random.Next(values.Length)]}")) + "}";
-        (status, _) = await Post(http, random.Next(2) == 0 ? "/api/generate" : "/api/classify", json);
+        (status, _) = await Post(http, random.Next(3) switch { 0 => "/api/generate", 1 => "/api/classify", _ => "/api/normalize" }, json);
         statuses[(int)status] = statuses.GetValueOrDefault((int)status) + 1;
     }
     Check(statuses.Keys.All(k => k is 200 or 400), $"500 random bodies answered 200 or 400 only ({string.Join(", ", statuses.Select(kv => $"{kv.Key}: {kv.Value}"))})");
@@ -103,6 +120,37 @@ try
     driver.Navigate().GoToUrl(baseUrl + "/");
     Check(driver.Title.Contains("RnnGen", StringComparison.Ordinal), $"page loads (title '{driver.Title}')");
 
+    // Date normalization: "Thursday 25 June 2009" (21 characters) → "2009-06-25" (10), a 10 × 21 heat map.
+    const string date = "Thursday 25 June 2009", iso = "2009-06-25";
+    IWebElement dateInput = driver.FindElement(By.Id("date-text"));
+    dateInput.Clear();
+    dateInput.SendKeys(date);
+    driver.FindElement(By.Id("date-button")).Click();
+    wait.Until(d => d.FindElement(By.Id("date-output")).Text.Length > 0);
+    string normalized = driver.FindElement(By.Id("date-output")).Text;
+    Check(normalized == iso, $"ISO date shown is {iso} ('{normalized}')");
+    IWebElement grid = driver.FindElement(By.Id("date-heatmap"));
+    IReadOnlyList<IWebElement> gridCells = grid.FindElements(By.CssSelector("td.cell"));
+    int gridRows = grid.FindElements(By.CssSelector("tr[data-row]")).Count;
+    Check(gridRows == iso.Length && gridCells.Count == iso.Length * date.Length,
+        $"translator heat map has {iso.Length} rows × {date.Length} columns ({gridRows} rows, {gridCells.Count} cells)");
+    string columnLabels = string.Concat(grid.FindElements(By.CssSelector("tr:first-child th[scope=col]")).Select(h => h.Text)).Replace('\u2423', ' ');
+    Check(columnLabels == date, $"columns are the input characters ('{columnLabels}')");
+    if (gridCells.Count == iso.Length * date.Length)
+    {
+        var map = new double[iso.Length, date.Length];
+        foreach (IWebElement cell in gridCells)
+            map[int.Parse(cell.GetAttribute("data-row")!, CultureInfo.InvariantCulture), int.Parse(cell.GetAttribute("data-column")!, CultureInfo.InvariantCulture)] =
+                double.Parse(cell.GetAttribute("data-weight") ?? "nan", CultureInfo.InvariantCulture);
+        double worst = Enumerable.Range(0, iso.Length).Max(r => Math.Abs(Enumerable.Range(0, date.Length).Sum(c => map[r, c]) - 1));
+        Check(worst < 1e-3, $"every row's attention sums to 1 (largest deviation {worst:E1})");
+        // The year digits are read from "2009" (columns 17-20), the day digits from "25" (columns 9-10).
+        int Strongest(int r) => Enumerable.Range(0, date.Length).MaxBy(c => map[r, c]);
+        int[] yearFocus = [.. Enumerable.Range(0, 4).Select(Strongest)], dayFocus = [Strongest(8), Strongest(9)];
+        Check(yearFocus.All(c => c is >= 17 and <= 20) && dayFocus.All(c => c is 9 or 10),
+            $"year digits attend to '2009' and day digits to '25' (strongest columns {string.Join(",", yearFocus)} and {string.Join(",", dayFocus)})");
+    }
+
     const string text = "the old mill had 7 wheels";
     IWebElement input = driver.FindElement(By.Id("classify-text"));
     input.Clear();
@@ -110,7 +158,7 @@ try
     driver.FindElement(By.Id("classify-button")).Click();
     wait.Until(d => d.FindElement(By.Id("heatmap")).FindElements(By.TagName("span")).Count > 0);
     IReadOnlyList<IWebElement> cells = driver.FindElement(By.Id("heatmap")).FindElements(By.TagName("span"));
-    Check(cells.Count == text.Length, $"heat map has one cell per character ({cells.Count} for {text.Length})");
+    Check(cells.Count == text.Length, $"classifier heat map has one cell per character ({cells.Count} for {text.Length})");
     double[] weights = cells.Select(c => double.Parse(c.GetAttribute("data-weight") ?? "nan", CultureInfo.InvariantCulture)).ToArray();
     Check(Math.Abs(weights.Sum() - 1) < 1e-3, $"attention weights sum to 1 ({weights.Sum():F4})");
     int strongest = Array.IndexOf(weights, weights.Max());
@@ -146,6 +194,37 @@ finally
     server.WaitForExit(10_000);
 }
 
+// A malformed checkpoint (the translator's, truncated) beside good ones: the server must stop with exit code 2 and a
+// message naming the file, before listening.
+Console.WriteLine("start-up checks:");
+string goodOut = Path.Combine(Path.GetDirectoryName(serverDll)!, "out");
+string badOut = Path.Combine(Path.GetTempPath(), $"rnngen-badout-{Environment.ProcessId}");
+try
+{
+    Directory.CreateDirectory(badOut);
+    foreach (string file in Directory.GetFiles(goodOut)) File.Copy(file, Path.Combine(badOut, Path.GetFileName(file)), overwrite: true);
+    string badModel = Path.Combine(badOut, "date-translator.safetensors");
+    byte[] head = File.ReadAllBytes(badModel)[..500];
+    File.WriteAllBytes(badModel, head);
+    using var bad = Process.Start(new ProcessStartInfo("dotnet", [serverDll, "--urls", $"http://127.0.0.1:{FreePort()}", "--out", badOut])
+    {
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+        UseShellExecute = false,
+    })!;
+    System.Threading.Tasks.Task<string> badOutput = bad.StandardOutput.ReadToEndAsync(), badErrors = bad.StandardError.ReadToEndAsync();
+    bool exited = bad.WaitForExit(60_000);
+    if (!exited) bad.Kill(entireProcessTree: true);
+    string badError = await badErrors;
+    Check(exited && bad.ExitCode == 2 && badError.Contains("date-translator.safetensors' cannot be loaded", StringComparison.Ordinal),
+        $"truncated date-translator.safetensors → exit code {(exited ? bad.ExitCode.ToString(CultureInfo.InvariantCulture) : "none (still running)")}: {badError.Trim()}");
+    _ = await badOutput;
+}
+finally
+{
+    if (Directory.Exists(badOut)) Directory.Delete(badOut, recursive: true);
+}
+
 Console.WriteLine(failures.Count == 0 ? "browser test: all checks passed" : $"browser test: {failures.Count} check(s) failed");
 return failures.Count == 0 ? 0 : 1;
 
@@ -160,6 +239,8 @@ static int Fail(string message)
     Console.Error.WriteLine($"browser test: {message}");
     return 1;
 }
+
+static string Shorten(string text) => text.Length <= 120 ? text : text[..120] + "…";
 
 static int FreePort()
 {

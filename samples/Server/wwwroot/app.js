@@ -42,6 +42,51 @@ function renderClassification(result) {
   document.getElementById("classification").hidden = false;
 }
 
+// One row per output character, one column per input character; a cell per (output, input) pair, colored like the
+// classifier's heat map (relative to the strongest weight of the whole map).
+function renderNormalization(result) {
+  document.getElementById("date-output").textContent = result.output || "(no output)";
+  const table = document.getElementById("date-heatmap");
+  table.replaceChildren();
+  const visible = token => (token === " " ? "\u2423" : token);   // ␣ for a space
+  const header = table.insertRow();
+  header.appendChild(document.createElement("th"));
+  for (const token of result.sourceTokens) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = visible(token);
+    header.appendChild(th);
+  }
+  const max = Math.max(...result.attention.flat(), 1e-12);
+  result.targetTokens.forEach((target, r) => {
+    const row = table.insertRow();
+    row.dataset.row = String(r);
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = visible(target);
+    row.appendChild(th);
+    result.attention[r].forEach((weight, c) => {
+      const cell = row.insertCell();
+      const level = weight / max;
+      cell.className = "cell";
+      cell.dataset.row = String(r);
+      cell.dataset.column = String(c);
+      cell.dataset.weight = String(weight);
+      cell.title = `'${target}' ← '${result.sourceTokens[c]}': ${weight.toFixed(4)}`;
+      cell.style.backgroundColor = `rgba(220, 40, 30, ${level.toFixed(3)})`;
+    });
+  });
+  document.getElementById("date-result").hidden = false;
+}
+
+document.getElementById("date-form").addEventListener("submit", async event => {
+  event.preventDefault();
+  try {
+    showError(null);
+    renderNormalization(await post("/api/normalize", { text: document.getElementById("date-text").value }));
+  } catch (error) { showError(error); }
+});
+
 document.getElementById("classify-form").addEventListener("submit", async event => {
   event.preventDefault();
   try {
