@@ -121,7 +121,15 @@ public sealed class Seq2SeqDataParallel : IDisposable
             Done.Wait(1); // let the event allocate its lock now, not inside the first measured step
             _thread = new Thread(Loop) { IsBackground = true, Name = "RnnGen seq2seq data-parallel worker " + index };
             _thread.Start();
+            // One real block-and-wake round trip (the worker answers after a short sleep), so whatever the runtime
+            // creates lazily for a thread woken from a wait exists before the first step (as DataParallelGradients).
+            _warmUp = true;
+            Go.Set();
+            Done.Wait();
+            Done.Reset();
         }
+
+        private volatile bool _warmUp;
 
         public Seq2SeqSession Session { get; }
         public ManualResetEventSlim Go { get; } = new(false);
@@ -159,6 +167,13 @@ public sealed class Seq2SeqDataParallel : IDisposable
                 Go.Wait();
                 Go.Reset();
                 if (_stop) return;
+                if (_warmUp)
+                {
+                    _warmUp = false;
+                    Thread.Sleep(5);
+                    Done.Set();
+                    continue;
+                }
                 Execute();
                 Done.Set();
             }
@@ -169,6 +184,8 @@ public sealed class Seq2SeqDataParallel : IDisposable
             _stop = true;
             Go.Set();
             _thread?.Join();
+            Go.Dispose();
+            Done.Dispose();
         }
     }
 }
