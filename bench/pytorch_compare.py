@@ -30,7 +30,72 @@ CONFIGS = {
     "train-rnn-h256x2-b32-t64": ("rnn", 128, 256, 2, False, 32, 64, "train"),
     "train-bilstm-h128-b16-t40": ("lstm", 64, 128, 1, True, 16, 40, "train"),
     "train-charlm-h512-b32-t128": ("charlm", 64, 512, 1, False, 32, 128, "charlm"),
+    # beyond the nine: the date sample's encoder-decoder (batch, source steps, target steps)
+    "train-seq2seq-gru-b64-s30-t11": ("seq2seq", 0, 0, 0, False, 64, 30, "seq2seq-train"),
+    "serve-seq2seq-gru-b1-s30-t11": ("seq2seq", 0, 0, 0, False, 1, 30, "seq2seq-serve"),
 }
+
+
+class DateSeq2Seq(nn.Module):
+    """The same model as RnnGen's DateSeq2Seq: embedding 64x32 -> bidirectional GRU 64 (memory 128);
+    decoder state = [h_fwd; h_bwd]; additive attention (query, key, score linear layers without bias, A = 64)
+    with the state entering each step; GRU cell 128 on [embedding 16; context]; output linear on [state; context]."""
+
+    def __init__(self):
+        super().__init__()
+        self.src_emb = nn.Embedding(64, 32)
+        self.enc = nn.GRU(32, 64, batch_first=True, bidirectional=True)
+        self.tgt_emb = nn.Embedding(15, 16)
+        self.query = nn.Linear(128, 64, bias=False)
+        self.key = nn.Linear(128, 64, bias=False)
+        self.score = nn.Linear(64, 1, bias=False)
+        self.dec = nn.GRUCell(16 + 128, 128)
+        self.out = nn.Linear(256, 15)
+
+    def encode(self, src):
+        memory, h_n = self.enc(self.src_emb(src))
+        return memory, self.key(memory), torch.cat([h_n[0], h_n[1]], dim=1)
+
+    def step(self, token, h, memory, keys):
+        u = torch.tanh(self.query(h).unsqueeze(1) + keys)
+        alpha = torch.softmax(self.score(u).squeeze(2), dim=1)
+        context = torch.bmm(alpha.unsqueeze(1), memory).squeeze(1)
+        h = self.dec(torch.cat([self.tgt_emb(token), context], dim=1), h)
+        return self.out(torch.cat([h, context], dim=1)), h, alpha
+
+    def forward(self, src, tgt_in):
+        memory, keys, h = self.encode(src)
+        logits = []
+        for t in range(tgt_in.shape[1]):
+            z, h, _ = self.step(tgt_in[:, t], h, memory, keys)
+            logits.append(z)
+        return torch.stack(logits, dim=1)
+
+
+def build_seq2seq(batch, steps, mode, target_steps=11):
+    model = DateSeq2Seq()
+    src = torch.randint(4, 64, (batch, steps))
+    tgt = torch.randint(4, 15, (batch, target_steps))
+    tgt_in = torch.cat([torch.full((batch, 1), 2), tgt[:, :-1]], dim=1)
+    if mode == "seq2seq-serve":
+        def run():
+            with torch.no_grad():
+                memory, keys, h = model.encode(src)
+                token = torch.full((batch,), 2)
+                for t in range(target_steps):
+                    _, h, _ = model.step(token, h, memory, keys)
+                    token = tgt[:, t]
+        return run
+    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def run():
+        opt.zero_grad(set_to_none=False)
+        loss = loss_fn(model(src, tgt_in).reshape(-1, 15), tgt.reshape(-1))
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+    return run
 
 
 def make_rnn(cell, inp, hid, layers, bidi):
@@ -44,6 +109,8 @@ def make_rnn(cell, inp, hid, layers, bidi):
 
 def build(name):
     cell, inp, hid, layers, bidi, batch, steps, mode = CONFIGS[name]
+    if mode.startswith("seq2seq"):
+        return build_seq2seq(batch, steps, mode)
     if mode == "serve":
         rnn = make_rnn(cell, inp, hid, layers, bidi)
         x = torch.randn(batch, steps, inp)

@@ -19,7 +19,7 @@ public abstract class BenchConfig
     public int Batch { get; }
     public int Steps { get; }
     /// <summary>FLOPs of one Run per the issue: forward 2·G·H·(I+H)·B per layer, direction and step; training ≈ 3× forward.</summary>
-    public long Flops { get; }
+    public long Flops { get; protected init; }
     public string Note { get; }
 
     public abstract void Run();
@@ -39,7 +39,22 @@ public abstract class BenchConfig
         new Train<BiLstmH128>("train-bilstm-h128-b16-t40", new BiLstmH128(1), BiLstmH128.InputSize, BiLstmH128.LayerOutputSize,
             BiLstmH128.ForwardFlopsPerStep, 16, 40),
         new CharLm(),
+        new Seq2SeqTrain(),
+        new Seq2SeqServe(),
     ];
+
+    /// <summary>Forward FLOPs of one <see cref="DateSeq2Seq"/> pass over B pairs (Ts source, Ty target steps), counted as
+    /// the issue counts recurrent layers (2·G·H·(I+H) per row and step) plus the attention, keys and output layer.</summary>
+    internal static long Seq2SeqForwardFlops(int b, int ts, int ty)
+    {
+        const int es = DateSeq2Seq.SourceEmbeddingSize, he = DateSeq2Seq.EncoderHiddenSize, d = DateSeq2Seq.MemorySize;
+        const int hd = DateSeq2Seq.DecoderHiddenSize, din = DateSeq2Seq.DecoderInputSize, a = DateSeq2Seq.AttentionSize;
+        const int f = DateSeq2Seq.OutputFeatures, v = DateSeq2Seq.TargetVocabulary;
+        long encoder = 2L * ts * 2 * 3 * he * (es + he);
+        long keys = 2L * ts * d * a;
+        long perStep = 2L * 3 * hd * (din + hd) + 2L * a * hd + 3L * ts * a + 2L * ts * d + 2L * f * v;
+        return b * (encoder + keys + ty * perStep);
+    }
 
     private sealed class Serve<TModel> : BenchConfig where TModel : IRnnNetwork
     {
@@ -114,6 +129,60 @@ public abstract class BenchConfig
             _model.ApplyGradients(_adam, maxGradientNorm: 1f);
         }
     }
+}
+
+/// <summary>train-seq2seq-gru-b64-s30-t11: the date model's training step (teacher forcing, mean token cross-entropy,
+/// BPTT through decoder, attention and encoder, clipping, Adam) on one session.</summary>
+internal sealed class Seq2SeqTrain : BenchConfig
+{
+    private const int B = 64, Ts = 30, Ty = 11;
+    private readonly DateSeq2Seq _model = new(1);
+    private readonly RnnGen.Seq2Seq.Seq2SeqSession _session;
+    private readonly int[] _source = new int[B * Ts], _target = new int[B * Ty], _sourceLengths = new int[B], _targetLengths = new int[B];
+    private readonly Adam _adam;
+
+    public Seq2SeqTrain() : base("train-seq2seq-gru-b64-s30-t11", B, 1, 0, training: true,
+        "beyond the nine: the date sample's encoder-decoder; B=64, 30 source and 11 target steps")
+    {
+        Flops = 3 * BenchConfig.Seq2SeqForwardFlops(B, Ts, Ty);
+        _session = _model.CreateSession(B, Ts, Ty);
+        var random = new Random(7);
+        for (int i = 0; i < _source.Length; i++) _source[i] = 4 + random.Next(60);
+        for (int i = 0; i < _target.Length; i++) _target[i] = (i % Ty) == Ty - 1 ? 3 : 4 + random.Next(11);
+        Array.Fill(_sourceLengths, Ts);
+        Array.Fill(_targetLengths, Ty);
+        _adam = new Adam(_model.ParameterCount, learningRate: 1e-4f);
+    }
+
+    public override void Run()
+    {
+        _session.Forward(_source, _sourceLengths, _target, _targetLengths, B, Ts, Ty);
+        _session.Loss();
+        _session.Backward();
+        _model.ApplyGradients(_adam, maxGradientNorm: 1f);
+    }
+}
+
+/// <summary>serve-seq2seq-gru-b1-s30-t11: encode one 30-token source and decode 11 tokens one step at a time
+/// (the work of a greedy translation of that length; the tokens are fixed so every run does the same steps).</summary>
+internal sealed class Seq2SeqServe : BenchConfig
+{
+    private const int Ts = 30, Ty = 11;
+    private readonly RnnGen.Seq2Seq.Seq2SeqStepSource _steps;
+    private readonly int[] _source = new int[Ts], _output = new int[Ty];
+    private readonly float[] _attention = new float[Ty * Ts];
+
+    public Seq2SeqServe() : base("serve-seq2seq-gru-b1-s30-t11", 1, 1, 0, training: false,
+        "beyond the nine: encode + 11 one-step decoder steps with attention, batch 1")
+    {
+        Flops = BenchConfig.Seq2SeqForwardFlops(1, Ts, Ty);
+        _steps = new DateSeq2Seq(1).CreateStepSource(Ts);
+        var random = new Random(8);
+        for (int i = 0; i < Ts; i++) _source[i] = 4 + random.Next(60);
+        for (int i = 0; i < Ty; i++) _output[i] = 4 + random.Next(11);
+    }
+
+    public override void Run() => _steps.AttentionFor(_source, _output, _attention);
 }
 
 internal static class Data

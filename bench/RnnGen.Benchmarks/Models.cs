@@ -24,3 +24,10 @@ public partial class BiLstmH128;
 
 [RnnModel(Cell.Lstm, Vocabulary = 65, EmbeddingSize = 64, HiddenSize = 512, Head = Head.Softmax, OutputSize = 65, Sequence = Sequence.ManyToMany)]
 public partial class CharLmH512;
+
+// Beyond the nine: the encoder–decoder of the date sample (bidirectional GRU 64 → additive attention 64 → GRU 128),
+// with a 64-symbol source vocabulary.
+[Seq2SeqModel(SourceVocabulary = 64, SourceEmbeddingSize = 32, TargetVocabulary = 15, TargetEmbeddingSize = 16,
+    EncoderCell = Cell.Gru, EncoderHiddenSize = 64, Bidirectional = true,
+    DecoderCell = Cell.Gru, DecoderHiddenSize = 128, Attention = Attention.Additive, AttentionSize = 64)]
+public partial class DateSeq2Seq;
