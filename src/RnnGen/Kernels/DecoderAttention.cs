@@ -117,13 +117,20 @@ public static class DecoderAttention
             {
                 ReadOnlySpan<float> qb = q.Slice(b * attentionSize, attentionSize);
                 int length = sourceLengths[b];
+                int r0 = b * sourceSteps;
                 for (int j = 0; j < length; j++)
                 {
-                    int r = b * sourceSteps + j;
-                    Span<float> ur = u.Slice(r * attentionSize, attentionSize);
-                    TensorPrimitives.Add(keys.Slice(r * attentionSize, attentionSize), qb, ur);
-                    TensorPrimitives.Tanh(ur, ur); // u_bj = tanh(q_b + K_bj)
-                    weights[r] = TensorPrimitives.Dot(ur, scoreVector);
+                    int r = r0 + j;
+                    TensorPrimitives.Add(keys.Slice(r * attentionSize, attentionSize), qb, u.Slice(r * attentionSize, attentionSize));
+                }
+                // u_bj = tanh(q_b + K_bj) over the row's valid block in one call: the float-only SIMD tanh
+                // (TensorPrimitives.Tanh goes through double) and one call instead of one per source position
+                Span<float> block = u.Slice(r0 * attentionSize, length * attentionSize);
+                ActivationMath.Tanh(block, block);
+                for (int j = 0; j < length; j++)
+                {
+                    int r = r0 + j;
+                    weights[r] = TensorPrimitives.Dot(u.Slice(r * attentionSize, attentionSize), scoreVector);
                 }
                 u.Slice((b * sourceSteps + length) * attentionSize, (sourceSteps - length) * attentionSize).Clear();
             }
