@@ -5,6 +5,8 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 
+using RnnGen.Runtime;
+
 namespace RnnGen.Embeddings;
 
 /// <summary>
@@ -48,53 +50,51 @@ public static class Word2VecWriter
             }
         }
 
-        string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full) ?? ".";
-        string temp = Path.Combine(directory, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N") + ".tmp");
-        try
+        // The span cannot be captured by the writer callback: pin it and rebuild the view inside.
+        unsafe
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            fixed (float* pinned = vectors)
             {
-                var encoding = new UTF8Encoding(false);
-                byte[] header = encoding.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{words.Count} {dimension}\n"));
-                file.Write(header);
-                var builder = new StringBuilder();
-                Span<byte> value = stackalloc byte[4];
-                for (int i = 0; i < words.Count; i++)
-                {
-                    ReadOnlySpan<float> row = vectors.Slice(i * dimension, dimension);
-                    if (binary)
-                    {
-                        file.Write(encoding.GetBytes(words[i]));
-                        file.WriteByte((byte)' ');
-                        foreach (float v in row)
-                        {
-                            BinaryPrimitives.WriteInt32LittleEndian(value, BitConverter.SingleToInt32Bits(v));
-                            file.Write(value);
-                        }
-                        file.WriteByte((byte)'\n');
-                    }
-                    else
-                    {
-                        builder.Clear();
-                        builder.Append(words[i]);
-                        foreach (float v in row)
-                        {
-                            builder.Append(' ');
-                            builder.Append(v.ToString("R", CultureInfo.InvariantCulture));
-                        }
-                        builder.Append('\n');
-                        file.Write(encoding.GetBytes(builder.ToString()));
-                    }
-                }
-                file.Flush(flushToDisk: true);
+                nint address = (nint)pinned;
+                int length = vectors.Length;
+                AtomicFile.Write(path, stream => WriteBody(stream, words, new ReadOnlySpan<float>((float*)address, length), dimension, binary));
             }
-            File.Move(temp, full, overwrite: true);
         }
-        catch
+    }
+
+    private static void WriteBody(Stream file, IReadOnlyList<string> words, ReadOnlySpan<float> vectors, int dimension, bool binary)
+    {
+        var encoding = new UTF8Encoding(false);
+        byte[] header = encoding.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{words.Count} {dimension}\n"));
+        file.Write(header);
+        var builder = new StringBuilder();
+        Span<byte> value = stackalloc byte[4];
+        for (int i = 0; i < words.Count; i++)
         {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
+            ReadOnlySpan<float> row = vectors.Slice(i * dimension, dimension);
+            if (binary)
+            {
+                file.Write(encoding.GetBytes(words[i]));
+                file.WriteByte((byte)' ');
+                foreach (float v in row)
+                {
+                    BinaryPrimitives.WriteInt32LittleEndian(value, BitConverter.SingleToInt32Bits(v));
+                    file.Write(value);
+                }
+                file.WriteByte((byte)'\n');
+            }
+            else
+            {
+                builder.Clear();
+                builder.Append(words[i]);
+                foreach (float v in row)
+                {
+                    builder.Append(' ');
+                    builder.Append(v.ToString("R", CultureInfo.InvariantCulture));
+                }
+                builder.Append('\n');
+                file.Write(encoding.GetBytes(builder.ToString()));
+            }
         }
     }
 }
