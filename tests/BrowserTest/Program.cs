@@ -163,8 +163,13 @@ try
     Check(Math.Abs(weights.Sum() - 1) < 1e-3, $"attention weights sum to 1 ({weights.Sum():F4})");
     int strongest = Array.IndexOf(weights, weights.Max());
     Check(text[strongest] == '7', $"strongest attention on the digit (on '{text[strongest]}' at {strongest}, weight {weights[strongest]:F3})");
-    Check(cells[strongest].GetCssValue("background-color").StartsWith("rgba(220, 40, 30, 1", StringComparison.Ordinal) ||
-          cells[strongest].GetCssValue("background-color") == "rgb(220, 40, 30)", $"strongest cell is fully colored ({cells[strongest].GetCssValue("background-color")})");
+    // The page colours both maps with heatColor(level) from the vendored d3-scale-chromatic (wwwroot/vendor), falling
+    // back to its own shading if those scripts did not load; the vendored scheme must be the one in use.
+    var top = driver.ExecuteScript("return heatColor(1);") as IDictionary<string, object>;
+    string scheme = top?["scheme"] as string ?? "none", full = top?["background"] as string ?? "none";
+    Check(scheme != "fallback" && scheme != "none", $"vendored colour scheme loaded from /vendor ({scheme})");
+    string strongestColor = cells[strongest].GetCssValue("background-color");
+    Check(Rgba(strongestColor) == Rgba(full), $"strongest cell is fully colored ({strongestColor}, top of the scale {full})");
     string label = driver.FindElement(By.Id("label")).Text;
     Check(label == "digit", $"class shown is 'digit' ('{label}')");
     Check(driver.FindElement(By.Id("probabilities")).FindElements(By.TagName("tr")).Count == 3, "three class probabilities shown");
@@ -238,6 +243,13 @@ static int Fail(string message)
 {
     Console.Error.WriteLine($"browser test: {message}");
     return 1;
+}
+
+// "rgb(8, 48, 107)" and Selenium's "rgba(8, 48, 107, 1)" alike → "8,48,107,1" (the alpha defaults to 1).
+static string Rgba(string css)
+{
+    string[] parts = [.. System.Text.RegularExpressions.Regex.Matches(css, @"[0-9.]+").Select(m => m.Value)];
+    return parts.Length == 3 ? string.Join(",", parts) + ",1" : string.Join(",", parts);
 }
 
 static string Shorten(string text) => text.Length <= 120 ? text : text[..120] + "…";

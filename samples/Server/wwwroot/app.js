@@ -1,4 +1,5 @@
-// RnnGen serving sample page: plain DOM, no dependencies (works offline).
+// RnnGen serving sample page: plain DOM; the heat-map colours come from d3-scale-chromatic, vendored in vendor/ and
+// loaded by index.html before this file (served by the app itself, so the page works offline).
 "use strict";
 
 const errorBox = document.getElementById("error");
@@ -11,6 +12,22 @@ async function post(path, body) {
 }
 
 function showError(error) { errorBox.textContent = error ? String(error.message || error) : ""; }
+
+// Heat-map colour of a weight at `level` = weight / strongest weight of the map (0..1): d3's sequential "Blues" scheme
+// (near white for no weight, dark blue for the strongest), with white text on cells dark enough that it contrasts
+// better than black (WCAG relative luminance). If the vendored scripts did not load, the former red shading.
+const vendoredScheme = typeof d3 === "object" && typeof d3.interpolateBlues === "function" && typeof d3.rgb === "function";
+
+function heatColor(level) {
+  level = Math.min(1, Math.max(0, Number(level) || 0));
+  if (!vendoredScheme)
+    return { scheme: "fallback", background: `rgba(220, 40, 30, ${+level.toFixed(3)})`, text: level > 0.55 ? "white" : "black" };
+  const color = d3.rgb(d3.interpolateBlues(level));
+  const linear = c => ((c /= 255) <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  const luminance = 0.2126 * linear(color.r) + 0.7152 * linear(color.g) + 0.0722 * linear(color.b);
+  const onWhite = 1.05 / (luminance + 0.05), onBlack = (luminance + 0.05) / 0.05;
+  return { scheme: "d3.interpolateBlues", background: color.formatRgb(), text: onWhite >= onBlack ? "white" : "black" };
+}
 
 function renderClassification(result) {
   document.getElementById("label").textContent = result.label;
@@ -35,15 +52,16 @@ function renderClassification(result) {
     cell.textContent = char === " " ? "\u00a0" : char;
     cell.title = `'${char}': ${weight.toFixed(4)}`;
     cell.dataset.weight = String(weight);
-    cell.style.backgroundColor = `rgba(220, 40, 30, ${level.toFixed(3)})`;
-    cell.style.color = level > 0.55 ? "white" : "black";
+    const color = heatColor(level);
+    cell.style.backgroundColor = color.background;
+    cell.style.color = color.text;
     heatmap.appendChild(cell);
   }
   document.getElementById("classification").hidden = false;
 }
 
 // One row per output character, one column per input character; a cell per (output, input) pair, colored like the
-// classifier's heat map (relative to the strongest weight of the whole map).
+// classifier's heat map (heatColor, relative to the strongest weight of the whole map).
 function renderNormalization(result) {
   document.getElementById("date-output").textContent = result.output || "(no output)";
   const table = document.getElementById("date-heatmap");
@@ -73,7 +91,7 @@ function renderNormalization(result) {
       cell.dataset.column = String(c);
       cell.dataset.weight = String(weight);
       cell.title = `'${target}' ← '${result.sourceTokens[c]}': ${weight.toFixed(4)}`;
-      cell.style.backgroundColor = `rgba(220, 40, 30, ${level.toFixed(3)})`;
+      cell.style.backgroundColor = heatColor(level).background;
     });
   });
   document.getElementById("date-result").hidden = false;
