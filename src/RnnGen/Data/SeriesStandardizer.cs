@@ -76,6 +76,62 @@ public sealed class SeriesStandardizer
         return new SeriesStandardizer(means.ToArray(), stds.ToArray(), new int[means.Length / features], features);
     }
 
+    /// <summary>
+    /// The statistics as text (one line each: <c>features F</c>, <c>means m…</c>, <c>stds s…</c>, round-trip floats,
+    /// invariant culture), e.g. for a model file's metadata (<see cref="Serialization.ModelSerializer.Save(IRnnModel, string, SeriesStandardizer)"/>).
+    /// </summary>
+    public string ToText()
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append("features ").Append(Features.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+        Append(text, "means", _mean);
+        Append(text, "stds", _std);
+        return text.ToString();
+
+        static void Append(System.Text.StringBuilder text, string name, float[] values)
+        {
+            text.Append(name);
+            foreach (float v in values) text.Append(' ').Append(v.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            text.Append('\n');
+        }
+    }
+
+    /// <summary>Reads <see cref="ToText"/>'s format; <paramref name="source"/> names the origin in error messages.</summary>
+    /// <exception cref="System.IO.InvalidDataException">The text is not in that format.</exception>
+    public static SeriesStandardizer FromText(string text, string source = "<text>")
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length != 3)
+            throw new System.IO.InvalidDataException($"{source}: expected 3 lines (features, means, stds) in a standardizer, but found {lines.Length}.");
+        string[] head = lines[0].Split(' ');
+        if (head.Length != 2 || head[0] != "features" ||
+            !int.TryParse(head[1], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int features))
+            throw new System.IO.InvalidDataException($"{source}: line 1 must be 'features <count>', but is '{lines[0]}'.");
+        float[] means = Values(lines[1], "means", 2), stds = Values(lines[2], "stds", 3);
+        try
+        {
+            return FromParameters(means, stds, features);
+        }
+        catch (ArgumentException e)
+        {
+            throw new System.IO.InvalidDataException($"{source}: {e.Message}", e);
+        }
+
+        float[] Values(string line, string name, int number)
+        {
+            string[] parts = line.Split(' ');
+            if (parts[0] != name) throw new System.IO.InvalidDataException($"{source}: line {number} must start with '{name}', but is '{parts[0]}'.");
+            var values = new float[parts.Length - 1];
+            for (int i = 1; i < parts.Length; i++)
+            {
+                if (!float.TryParse(parts[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out values[i - 1]))
+                    throw new System.IO.InvalidDataException($"{source}: line {number}, value {i} ('{parts[i]}') is not a number.");
+            }
+            return values;
+        }
+    }
+
     public int SeriesCount => _fittedSteps.Length;
     public int Features { get; }
 

@@ -20,6 +20,7 @@ public static class ModelSerializer
     public const string ArchitectureKey = "architecture";
     public const string ParameterCountKey = "parameter_count";
     public const string VocabularyKey = "vocabulary";
+    public const string StandardizerKey = "standardizer";
 
     /// <summary>
     /// A writer holding every parameter (referencing <see cref="IRnnModel.Parameters"/>, no copy) and
@@ -63,6 +64,28 @@ public static class ModelSerializer
             throw new InvalidDataException($"'{path}' holds no vocabulary: it was saved without one (expected the metadata key '{VocabularyKey}').");
         }
         return RnnGen.Data.Vocabulary.FromText(text, path + " (metadata '" + VocabularyKey + "')");
+    }
+
+    /// <summary>
+    /// Writes the parameters and, in the metadata under <c>"standardizer"</c>, the statistics the model's inputs were
+    /// standardized with, so a forecaster file carries what it needs to read new data (<see cref="LoadStandardizer"/>).
+    /// </summary>
+    public static void Save(this IRnnModel model, string path, RnnGen.Data.SeriesStandardizer standardizer)
+    {
+        ArgumentNullException.ThrowIfNull(standardizer);
+        SafeTensorsWriter writer = CreateWriter(model);
+        writer.SetMetadata(StandardizerKey, standardizer.ToText());
+        writer.Save(path);
+    }
+
+    /// <summary>The standardizer stored by <see cref="Save(IRnnModel, string, RnnGen.Data.SeriesStandardizer)"/>.</summary>
+    /// <exception cref="InvalidDataException">The file holds no standardizer, or a damaged one.</exception>
+    public static RnnGen.Data.SeriesStandardizer LoadStandardizer(string path)
+    {
+        using SafeTensorsFile file = SafeTensorsFile.Open(path);
+        if (!file.Metadata.TryGetValue(StandardizerKey, out string? text))
+            throw new InvalidDataException($"'{path}' holds no standardizer: it was saved without one (expected the metadata key '{StandardizerKey}').");
+        return RnnGen.Data.SeriesStandardizer.FromText(text, path + " (metadata '" + StandardizerKey + "')");
     }
 
     /// <summary>
