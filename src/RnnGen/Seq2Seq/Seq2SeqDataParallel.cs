@@ -1,7 +1,7 @@
 using System;
 using System.Numerics.Tensors;
 using System.Runtime.ExceptionServices;
-using System.Threading;
+using RnnGen.Training;
 
 namespace RnnGen.Seq2Seq;
 
@@ -78,12 +78,11 @@ public sealed class Seq2SeqDataParallel : IDisposable
         for (int k = 1; k < threads; k++)
         {
             if (_shards[k].Count == 0) continue;
-            _shards[k].Done.Reset();
-            _shards[k].Go.Set();
+            _shards[k].Worker!.Post();
         }
         if (_shards[0].Count > 0) _shards[0].Execute();
         for (int k = 1; k < threads; k++)
-            if (_shards[k].Count > 0) _shards[k].Done.Wait();
+            if (_shards[k].Count > 0) _shards[k].Worker!.Wait();
 
         int tokens = batch.TargetTokens(0, total);
         Span<float> gradients = _master.Gradients;
@@ -111,29 +110,17 @@ public sealed class Seq2SeqDataParallel : IDisposable
 
     private sealed class Shard
     {
-        private readonly Thread? _thread;
-        private volatile bool _stop;
-
         public Shard(Seq2SeqSession session, bool startThread, int index)
         {
             Session = session;
-            if (!startThread) return;
-            Done.Wait(1); // let the event allocate its lock now, not inside the first measured step
-            _thread = new Thread(Loop) { IsBackground = true, Name = "RnnGen seq2seq data-parallel worker " + index };
-            _thread.Start();
-            // One real block-and-wake round trip (the worker answers after a short sleep), so whatever the runtime
-            // creates lazily for a thread woken from a wait exists before the first step (as DataParallelGradients).
-            _warmUp = true;
-            Go.Set();
-            Done.Wait();
-            Done.Reset();
+            if (startThread) Worker = new ShardWorker("RnnGen seq2seq data-parallel worker " + index, Execute);
         }
 
-        private volatile bool _warmUp;
-
         public Seq2SeqSession Session { get; }
-        public ManualResetEventSlim Go { get; } = new(false);
-        public ManualResetEventSlim Done { get; } = new(false);
+
+        /// <summary>The thread of shards 1.. (shard 0 runs on the caller).</summary>
+        public ShardWorker? Worker { get; }
+
         public Seq2SeqBatch? Batch;
         public int Start, Count;
         public float Loss;
@@ -160,32 +147,6 @@ public sealed class Seq2SeqDataParallel : IDisposable
             }
         }
 
-        private void Loop()
-        {
-            while (true)
-            {
-                Go.Wait();
-                Go.Reset();
-                if (_stop) return;
-                if (_warmUp)
-                {
-                    _warmUp = false;
-                    Thread.Sleep(5);
-                    Done.Set();
-                    continue;
-                }
-                Execute();
-                Done.Set();
-            }
-        }
-
-        public void Stop()
-        {
-            _stop = true;
-            Go.Set();
-            _thread?.Join();
-            Go.Dispose();
-            Done.Dispose();
-        }
+        public void Stop() => Worker?.Dispose();
     }
 }

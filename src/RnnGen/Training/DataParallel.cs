@@ -1,7 +1,6 @@
 using System;
 using System.Numerics.Tensors;
 using System.Runtime.ExceptionServices;
-using System.Threading;
 
 namespace RnnGen.Training;
 
@@ -85,7 +84,7 @@ public sealed class DataParallelGradients : IDisposable
         get
         {
             long total = 0;
-            foreach (Shard s in _shards) total += Volatile.Read(ref s.AllocatedBytes);
+            foreach (Shard s in _shards) total += s.AllocatedBytes;
             return total;
         }
     }
@@ -115,12 +114,11 @@ public sealed class DataParallelGradients : IDisposable
         {
             Shard s = _shards[k];
             if (s.Count == 0) continue;
-            s.Done.Reset();
-            s.Go.Set();
+            s.Worker!.Post();
         }
         if (_shards[0].Count > 0) _shards[0].Execute();
         for (int k = 1; k < threads; k++)
-            if (_shards[k].Count > 0) _shards[k].Done.Wait();
+            if (_shards[k].Count > 0) _shards[k].Worker!.Wait();
         for (int k = 0; k < threads; k++)
         {
             _shards[k].Batch = null;
@@ -163,36 +161,21 @@ public sealed class DataParallelGradients : IDisposable
     {
         private readonly DataParallelGradients _owner;
         private readonly IRnnSession _session;
-        private readonly Thread? _thread;
-        private volatile bool _stop;
-        public long AllocatedBytes;
 
         public Shard(DataParallelGradients owner, IRnnNetwork model, IRnnSession session, bool startThread, int index)
         {
             _owner = owner;
             Model = model;
             _session = session;
-            if (startThread)
-            {
-                // A ManualResetEventSlim allocates its lock object the first time a thread really blocks on it; do that
-                // now (a 1 ms timed-out wait) rather than in the first step that happens to find the worker still busy.
-                Done.Wait(1);
-                _thread = new Thread(Loop) { IsBackground = true, Name = "RnnGen data-parallel worker " + index };
-                _thread.Start();
-                // And one real block-and-wake round trip (the worker answers after a short sleep), so whatever the
-                // runtime creates lazily for a thread that is woken from a wait exists before the first step.
-                _warmUp = true;
-                Go.Set();
-                Done.Wait();
-                Done.Reset();
-            }
+            if (startThread) Worker = new ShardWorker("RnnGen data-parallel worker " + index, Execute);
         }
 
         public IRnnNetwork Model { get; }
-        private volatile bool _warmUp;
 
-        public ManualResetEventSlim Go { get; } = new(false);
-        public ManualResetEventSlim Done { get; } = new(false);
+        /// <summary>The thread of shards 1.. (shard 0 runs on the caller).</summary>
+        public ShardWorker? Worker { get; }
+
+        public long AllocatedBytes => Worker?.AllocatedBytes ?? 0;
         public TrainerBatch? Batch;
         public int Start;
         public int Count;
@@ -216,34 +199,6 @@ public sealed class DataParallelGradients : IDisposable
             }
         }
 
-        private void Loop()
-        {
-            while (true)
-            {
-                Go.Wait();
-                Go.Reset();
-                if (_stop) return;
-                if (_warmUp)
-                {
-                    _warmUp = false;
-                    Thread.Sleep(5);
-                    Done.Set();
-                    continue;
-                }
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                Execute();
-                Volatile.Write(ref AllocatedBytes, AllocatedBytes + GC.GetAllocatedBytesForCurrentThread() - before);
-                Done.Set();
-            }
-        }
-
-        public void Stop()
-        {
-            _stop = true;
-            Go.Set();
-            _thread?.Join();
-            Go.Dispose();
-            Done.Dispose();
-        }
+        public void Stop() => Worker?.Dispose();
     }
 }
