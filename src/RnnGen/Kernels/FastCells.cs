@@ -84,19 +84,27 @@ internal static class FastCells
     /// n = tanh(a_n + r⊙hn) (unfused), h' = n + z⊙(h − n).
     /// </summary>
     public static void Gru(Span<float> gates, ReadOnlySpan<float> work, Span<float> hidN, ReadOnlySpan<float> hPrev,
-        Span<float> hOut, Span<float> y, int h)
+        Span<float> hOut, Span<float> y, int h) => Gru(gates, work, hidN, hPrev, hOut, y, h, h);
+
+    /// <summary>
+    /// The GRU update for <paramref name="count"/> consecutive units of a row whose gate blocks (in
+    /// <paramref name="gates"/> and <paramref name="work"/>) are <paramref name="stride"/> apart; both start at the first unit's r gate.
+    /// </summary>
+    public static void Gru(Span<float> gates, ReadOnlySpan<float> work, Span<float> hidN, ReadOnlySpan<float> hPrev,
+        Span<float> hOut, Span<float> y, int count, int stride)
     {
-        ref float g0 = ref MemoryMarshal.GetReference(gates.Slice(0, 3 * h));
-        ref float w0 = ref MemoryMarshal.GetReference(work.Slice(0, 3 * h));
-        ref float hn0 = ref MemoryMarshal.GetReference(hidN.Slice(0, h));
-        ref float hp = ref MemoryMarshal.GetReference(hPrev.Slice(0, h));
-        ref float ho = ref MemoryMarshal.GetReference(hOut.Slice(0, h));
-        ref float yo = ref MemoryMarshal.GetReference(y.Slice(0, h));
+        int h = stride;
+        ref float g0 = ref MemoryMarshal.GetReference(gates.Slice(0, (2 * stride) + count));
+        ref float w0 = ref MemoryMarshal.GetReference(work.Slice(0, (2 * stride) + count));
+        ref float hn0 = ref MemoryMarshal.GetReference(hidN.Slice(0, count));
+        ref float hp = ref MemoryMarshal.GetReference(hPrev.Slice(0, count));
+        ref float ho = ref MemoryMarshal.GetReference(hOut.Slice(0, count));
+        ref float yo = ref MemoryMarshal.GetReference(y.Slice(0, count));
         int j = 0;
         if (Vector.IsHardwareAccelerated)
         {
             int w = Vector<float>.Count;
-            for (; j <= h - w; j += w)
+            for (; j <= count - w; j += w)
             {
                 Vector<float> r = ActivationMath.Sigmoid(Ld(ref g0, j) + Ld(ref w0, j));
                 Vector<float> z = ActivationMath.Sigmoid(Ld(ref g0, h + j) + Ld(ref w0, h + j));
@@ -111,7 +119,7 @@ internal static class FastCells
                 St(hv, ref yo, j);
             }
         }
-        for (; j < h; j++)
+        for (; j < count; j++)
         {
             float r = ActivationMath.Sigmoid(Unsafe.Add(ref g0, j) + Unsafe.Add(ref w0, j));
             float z = ActivationMath.Sigmoid(Unsafe.Add(ref g0, h + j) + Unsafe.Add(ref w0, h + j));

@@ -65,25 +65,33 @@ public static class GruLayer
                     Gates = pcache, HidN = pcache + (bt * g3), HPrev = pcache + (bt * (g3 + h)),
                     HLast = pcache + (bt * (g3 + 2 * h)), Work = pcache + (bt * (g3 + 2 * h)) + (batch * h),
                 };
-                // W_hh as the step GEMM's B operand: transposed once per call for B ≥ 2 rows.
-                if (batch > 1)
+                if (batch == 1)
                 {
+                    // One sequence: blocked matrix-vector steps, hidden units split across both cores.
+                    RecurrentKernel.LoadState(h0, new Span<float>(a.HPrev, steps * h), RecurrentKernel.TimeAt(0, steps, reverse), dims);
+                    var single = new SingleSequenceLayer.Args
+                    {
+                        Cell = RecurrentCell.Gru, Gates = Gates, Steps = steps, InputSize = dims.InputSize, Hidden = h, Ldy = ldy,
+                        Length = lengths[0], Reverse = reverse, HasH0 = !h0.IsEmpty,
+                        X = px, Wih = pwih, Whh = pwhh, Bias = pbih, BiasHh = pbhh, Y = py, Pre = a.Gates, HPrev = a.HPrev,
+                        HidN = a.HidN, Work = a.Work, HLast = a.HLast,
+                    };
+                    SingleSequenceLayer.Run(ref single);
+                }
+                else
+                {
+                    // W_hh as the step GEMM's B operand: transposed once per call.
                     a.Whh = PackedWeights.Transpose(weights.HiddenHidden, g3, h, out a.LdWhh);
                     a.WhhTransposed = true;
-                }
-                else
-                {
-                    a.Whh = pwhh;
-                    a.LdWhh = h;
-                }
-                a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g3 * (dims.InputSize + h));
-                if (a.Split > 0)
-                {
-                    ParallelWorker.Run(&ForwardPart, &a);
-                }
-                else
-                {
-                    ForwardRange(ref a, 0, batch);
+                    a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g3 * (dims.InputSize + h));
+                    if (a.Split > 0)
+                    {
+                        ParallelWorker.Run(&ForwardPart, &a);
+                    }
+                    else
+                    {
+                        ForwardRange(ref a, 0, batch);
+                    }
                 }
             }
         }

@@ -69,30 +69,34 @@ public static class LstmLayer
                     TanhC = pcache + (bt * (g4 + 2 * h)), HLast = pcache + (bt * (g4 + 3 * h)),
                     CLast = pcache + (bt * (g4 + 3 * h)) + (batch * h), Bias = pcache + (bt * (g4 + 3 * h)) + (2 * batch * h),
                 };
-                // W_hh as the step GEMM's B operand: transposed once per call for B ≥ 2 rows
-                // (row dot products on the stored [4H, H] layout for a single row).
-                if (batch > 1)
+                if (batch == 1)
                 {
+                    // One sequence: blocked matrix-vector steps, hidden units split across both cores.
+                    RecurrentKernel.LoadState(h0, new Span<float>(a.HPrev, steps * h), RecurrentKernel.TimeAt(0, steps, reverse), dims);
+                    RecurrentKernel.LoadState(c0, new Span<float>(a.CPrev, steps * h), RecurrentKernel.TimeAt(0, steps, reverse), dims);
+                    var single = new SingleSequenceLayer.Args
+                    {
+                        Cell = RecurrentCell.Lstm, Gates = Gates, Steps = steps, InputSize = dims.InputSize, Hidden = h, Ldy = ldy,
+                        Length = lengths[0], Reverse = reverse, HasH0 = !h0.IsEmpty,
+                        X = px, Wih = pwih, Whh = pwhh, Bias = a.Bias, Y = py, Pre = a.Gates, HPrev = a.HPrev, CPrev = a.CPrev,
+                        TanhC = a.TanhC, HLast = a.HLast, CLast = a.CLast,
+                    };
+                    SingleSequenceLayer.Run(ref single);
+                }
+                else
+                {
+                    // W_hh as the step GEMM's B operand: transposed once per call.
                     a.Whh = PackedWeights.Transpose(weights.HiddenHidden, g4, h, out a.LdWhh);
                     a.WhhTransposed = true;
-                }
-                else
-                {
-                    a.Whh = pwhh;
-                    a.LdWhh = h;
-                }
-                a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g4 * (dims.InputSize + h));
-                if (batch == 1 && h >= RowSplitMinHidden && ParallelWorker.Enabled && TryForwardRowSplit(&a))
-                {
-                    // one sequence: both cores shared each step's recurrent product and cell update
-                }
-                else if (a.Split > 0)
-                {
-                    ParallelWorker.Run(&ForwardPart, &a);
-                }
-                else
-                {
-                    ForwardRange(ref a, 0, batch);
+                    a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g4 * (dims.InputSize + h));
+                    if (a.Split > 0)
+                    {
+                        ParallelWorker.Run(&ForwardPart, &a);
+                    }
+                    else
+                    {
+                        ForwardRange(ref a, 0, batch);
+                    }
                 }
             }
         }
@@ -103,81 +107,9 @@ public static class LstmLayer
         if (!cN.IsEmpty) cLast.CopyTo(cN);
     }
 
-    /// <summary>Smallest H for which one sequence's steps are split across the two cores. Measured
-    /// (bench/NOTES.md): H = 128 got slower (0.49 → 0.65 ms, a step is too short for the barrier and the
-    /// worker's wake-up), H = 256 faster (9.0 → 7.9 ms for serve-lstm-h256x2-b1-t100).</summary>
-    private const int RowSplitMinHidden = 256;
-
-    /// <summary>
-    /// Batch 1 on two cores: each step's W_hh product and cell update are split by hidden unit — core 0
-    /// takes units [0, H/2), core 1 the rest, each reading only its rows of every gate block, so each
-    /// core streams half of W_hh from its own L2 — with a spin barrier per step because the next step
-    /// needs the whole new h. Each output element is the same dot product as on one core, so the
-    /// result equals the single-threaded one. Returns false (nothing run) when the worker is busy.
-    /// </summary>
-    private static unsafe bool TryForwardRowSplit(ForwardArgs* a)
-    {
-        int steps = a->Steps, h = a->Hidden, g4 = 4 * h, inSize = a->InputSize;
-        var dims = new LayerDims(1, steps, inSize, h);
-        var gates = new Span<float>(a->Gates, steps * g4);
-        RecurrentKernel.ProjectInput(dims, g4, new ReadOnlySpan<float>(a->X, steps * inSize), new ReadOnlySpan<float>(a->Wih, g4 * inSize),
-            new ReadOnlySpan<float>(a->Bias, g4), gates);
-        int tFirst = RecurrentKernel.TimeAt(0, steps, a->Reverse);
-        RecurrentKernel.LoadState(a->H0 == null ? default : new ReadOnlySpan<float>(a->H0, h), new Span<float>(a->HPrev, steps * h), tFirst, dims);
-        RecurrentKernel.LoadState(a->C0 == null ? default : new ReadOnlySpan<float>(a->C0, h), new Span<float>(a->CPrev, steps * h), tFirst, dims);
-        a->RowSplit = (h / 2 + 15) & ~15; // a multiple of 16 floats: each half starts on a 64-byte boundary of the row
-        return ParallelWorker.TryRun(&ForwardRowPart, a);
-    }
-
-    private static unsafe void ForwardRowPart(void* state, int part)
-    {
-        ref ForwardArgs a = ref *(ForwardArgs*)state;
-        int steps = a.Steps, h = a.Hidden, g4 = 4 * h, ldy = a.Ldy, length = a.Lengths[0];
-        int j0 = part == 0 ? 0 : a.RowSplit, j1 = part == 0 ? a.RowSplit : h, count = j1 - j0;
-        var gates = new Span<float>(a.Gates, steps * g4);
-        var hPrev = new Span<float>(a.HPrev, steps * h);
-        var cPrev = new Span<float>(a.CPrev, steps * h);
-        var tanhC = new Span<float>(a.TanhC, steps * h);
-        var hLast = new Span<float>(a.HLast, h);
-        var cLast = new Span<float>(a.CLast, h);
-        var y = new Span<float>(a.Y, ((steps - 1) * ldy) + h);
-        var whh = new ReadOnlySpan<float>(a.Whh, g4 * h);
-        bool hasH0 = a.H0 != null;
-        int sense = 0;
-        for (int s = 0; s < steps; s++)
-        {
-            int t = RecurrentKernel.TimeAt(s, steps, a.Reverse);
-            if (s > 0 || hasH0)
-            {
-                // this core's units of each gate block: gates[q·H + j0 .. q·H + j1) += W_hh rows · h(t−1)
-                for (int q = 0; q < 4; q++)
-                {
-                    Gemm.Multiply(false, true, 1, count, h, hPrev.Slice(t * h, h), h, whh.Slice(((q * h) + j0) * h, count * h), h,
-                        gates.Slice((t * g4) + (q * h) + j0, count), count, accumulate: true);
-                }
-            }
-            bool last = s == steps - 1;
-            int tNext = last ? 0 : RecurrentKernel.TimeAt(s + 1, steps, a.Reverse);
-            Span<float> hDst = last ? hLast : hPrev.Slice(tNext * h, h);
-            Span<float> cDst = last ? cLast : cPrev.Slice(tNext * h, h);
-            if (t >= length)
-            {
-                hPrev.Slice((t * h) + j0, count).CopyTo(hDst.Slice(j0, count));
-                cPrev.Slice((t * h) + j0, count).CopyTo(cDst.Slice(j0, count));
-                y.Slice((t * ldy) + j0, count).Clear();
-            }
-            else
-            {
-                FastCells.Lstm(gates.Slice((t * g4) + j0), cPrev.Slice((t * h) + j0, count), cDst.Slice(j0, count),
-                    tanhC.Slice((t * h) + j0, count), hDst.Slice(j0, count), y.Slice((t * ldy) + j0, count), count, h);
-            }
-            ParallelWorker.Barrier(ref sense); // the next step reads all of h(t)
-        }
-    }
-
     private unsafe struct ForwardArgs
     {
-        public int Batch, Steps, InputSize, Hidden, Ldy, LdWhh, Split, RowSplit;
+        public int Batch, Steps, InputSize, Hidden, Ldy, LdWhh, Split;
         public bool Reverse, WhhTransposed;
         public int* Lengths;
         public float* X, Wih, Whh, H0, C0, Y, Gates, HPrev, CPrev, TanhC, HLast, CLast, Bias;

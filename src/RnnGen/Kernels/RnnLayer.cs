@@ -63,25 +63,32 @@ public static class RnnLayer
                     H0 = h0.IsEmpty ? null : ph0,
                     Act = pcache, HPrev = pcache + (bt * h), HLast = pcache + (2 * bt * h), Bias = pcache + (2 * bt * h) + (batch * h),
                 };
-                // W_hh as the step GEMM's B operand: transposed once per call for B ≥ 2 rows.
-                if (batch > 1)
+                if (batch == 1)
                 {
+                    // One sequence: blocked matrix-vector steps, hidden units split across both cores.
+                    RecurrentKernel.LoadState(h0, new Span<float>(a.HPrev, steps * h), RecurrentKernel.TimeAt(0, steps, reverse), dims);
+                    var single = new SingleSequenceLayer.Args
+                    {
+                        Cell = relu ? RecurrentCell.RnnRelu : RecurrentCell.RnnTanh, Gates = Gates, Steps = steps, InputSize = dims.InputSize,
+                        Hidden = h, Ldy = ldy, Length = lengths[0], Reverse = reverse, HasH0 = !h0.IsEmpty,
+                        X = px, Wih = pwih, Whh = pwhh, Bias = a.Bias, Y = py, Pre = a.Act, HPrev = a.HPrev, HLast = a.HLast,
+                    };
+                    SingleSequenceLayer.Run(ref single);
+                }
+                else
+                {
+                    // W_hh as the step GEMM's B operand: transposed once per call.
                     a.Whh = PackedWeights.Transpose(weights.HiddenHidden, h, h, out a.LdWhh);
                     a.WhhTransposed = true;
-                }
-                else
-                {
-                    a.Whh = pwhh;
-                    a.LdWhh = h;
-                }
-                a.Split = ParallelPlan.BatchSplit(batch, (long)bt * h * (dims.InputSize + h));
-                if (a.Split > 0)
-                {
-                    ParallelWorker.Run(&ForwardPart, &a);
-                }
-                else
-                {
-                    ForwardRange(ref a, 0, batch);
+                    a.Split = ParallelPlan.BatchSplit(batch, (long)bt * h * (dims.InputSize + h));
+                    if (a.Split > 0)
+                    {
+                        ParallelWorker.Run(&ForwardPart, &a);
+                    }
+                    else
+                    {
+                        ForwardRange(ref a, 0, batch);
+                    }
                 }
             }
         }
