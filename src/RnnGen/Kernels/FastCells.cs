@@ -2,12 +2,14 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace RnnGen.Kernels;
 
 /// <summary>
 /// Fused forward cell updates, one pass per row (one sequence at one step): gate nonlinearities,
-/// state update and output in a single loop over H, with <see cref="ActivationMath"/>'s float σ/tanh.
+/// state update and output in a single loop over H, with <see cref="ActivationMath"/>'s float σ/tanh
+/// (Vector512 body on AVX-512, then Vector&lt;float&gt;, then scalar).
 /// Replaces 6–8 TensorPrimitives calls per row (each a pass over a short span plus call overhead).
 /// Vector body and scalar tail evaluate identical expressions, so results do not depend on H's alignment.
 /// </summary>
@@ -36,6 +38,27 @@ internal static class FastCells
         ref float ho = ref MemoryMarshal.GetReference(hOut.Slice(0, count));
         ref float yo = ref MemoryMarshal.GetReference(y.Slice(0, count));
         int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; j <= count - 16; j += 16)
+            {
+                Vector512<float> i = ActivationMath.Sigmoid(Ld16(ref g0, j));
+                Vector512<float> f = ActivationMath.Sigmoid(Ld16(ref g0, h + j));
+                Vector512<float> g = ActivationMath.Tanh(Ld16(ref g0, (2 * h) + j));
+                Vector512<float> o = ActivationMath.Sigmoid(Ld16(ref g0, (3 * h) + j));
+                St16(i, ref g0, j);
+                St16(f, ref g0, h + j);
+                St16(g, ref g0, (2 * h) + j);
+                St16(o, ref g0, (3 * h) + j);
+                Vector512<float> c = (f * Ld16(ref cp, j)) + (i * g);
+                Vector512<float> t = ActivationMath.Tanh(c);
+                Vector512<float> hv = o * t;
+                St16(c, ref co, j);
+                St16(t, ref tc, j);
+                St16(hv, ref ho, j);
+                St16(hv, ref yo, j);
+            }
+        }
         if (Vector.IsHardwareAccelerated)
         {
             int w = Vector<float>.Count;
@@ -101,6 +124,23 @@ internal static class FastCells
         ref float ho = ref MemoryMarshal.GetReference(hOut.Slice(0, count));
         ref float yo = ref MemoryMarshal.GetReference(y.Slice(0, count));
         int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; j <= count - 16; j += 16)
+            {
+                Vector512<float> r = ActivationMath.Sigmoid(Ld16(ref g0, j) + Ld16(ref w0, j));
+                Vector512<float> z = ActivationMath.Sigmoid(Ld16(ref g0, h + j) + Ld16(ref w0, h + j));
+                Vector512<float> hn = Ld16(ref w0, (2 * h) + j);
+                Vector512<float> n = ActivationMath.Tanh((r * hn) + Ld16(ref g0, (2 * h) + j));
+                Vector512<float> hv = (z * (Ld16(ref hp, j) - n)) + n;
+                St16(r, ref g0, j);
+                St16(z, ref g0, h + j);
+                St16(n, ref g0, (2 * h) + j);
+                St16(hn, ref hn0, j);
+                St16(hv, ref ho, j);
+                St16(hv, ref yo, j);
+            }
+        }
         if (Vector.IsHardwareAccelerated)
         {
             int w = Vector<float>.Count;
@@ -142,6 +182,17 @@ internal static class FastCells
         ref float ho = ref MemoryMarshal.GetReference(hOut.Slice(0, h));
         ref float yo = ref MemoryMarshal.GetReference(y.Slice(0, h));
         int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; j <= h - 16; j += 16)
+            {
+                Vector512<float> v = Ld16(ref a0, j);
+                v = relu ? Vector512.Max(v, Vector512<float>.Zero) : ActivationMath.Tanh(v);
+                St16(v, ref a0, j);
+                St16(v, ref ho, j);
+                St16(v, ref yo, j);
+            }
+        }
         if (Vector.IsHardwareAccelerated)
         {
             int w = Vector<float>.Count;
@@ -163,6 +214,12 @@ internal static class FastCells
             Unsafe.Add(ref yo, j) = v;
         }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Ld16(ref float b, int i) => Vector512.LoadUnsafe(ref b, (nuint)i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void St16(Vector512<float> v, ref float b, int i) => v.StoreUnsafe(ref b, (nuint)i);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<float> Ld(ref float b, int i) => Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref b, i)));

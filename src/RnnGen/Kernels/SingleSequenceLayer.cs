@@ -41,6 +41,14 @@ internal static unsafe class SingleSequenceLayer
     /// </summary>
     internal static int MinSplitHidden { get; set; } = 96;
 
+    /// <summary>
+    /// Fewest steps for which W_hh is repacked (and the layer split across cores). Packing reads and
+    /// writes W_hh once, which only pays when the blocked product then reads it several times; a
+    /// one-step call (streaming <c>Step</c>, a decoder step) uses the row-dot product on the stored layout
+    /// and stays on the calling thread (a worker that has gone to sleep takes microseconds to wake).
+    /// </summary>
+    internal static int MinPackSteps { get; set; } = 4;
+
     public struct Args
     {
         public RecurrentCell Cell;
@@ -59,7 +67,7 @@ internal static unsafe class SingleSequenceLayer
         int h = a.Hidden;
         fixed (Args* pa = &a)
         {
-            if (h >= MinSplitHidden && ParallelWorker.Enabled)
+            if (h >= MinSplitHidden && a.Steps >= MinPackSteps && ParallelWorker.Enabled)
             {
                 // A multiple of 16 units: each part's rows form whole 16-row blocks (when H is a multiple of 16)
                 // and each part's slice of a row starts on a 64-byte boundary.
@@ -88,11 +96,13 @@ internal static unsafe class SingleSequenceLayer
         float* pre = a.Pre;
 
         // 1. This part's rows of W_hh, gate block by gate block, in 16-row blocks.
-        bool blocked = RowBlockGemv.CanUse(h) && count % RowBlockGemv.BlockRows == 0;
+        bool blocked = RowBlockGemv.CanUse(h) && count % RowBlockGemv.BlockRows == 0 && steps >= MinPackSteps;
         float* packed = null;
         if (blocked)
         {
-            packed = RowBlockGemv.ThreadBuffer(g * count * h);
+            // Sized for all rows whatever this part's share, so that whether the worker happened to be free
+            // (split or not) never decides when the buffer grows: steady state allocates nothing either way.
+            packed = RowBlockGemv.ThreadBuffer(gh * h);
             for (int q = 0; q < g; q++)
             {
                 for (int r = 0; r < count; r += RowBlockGemv.BlockRows)

@@ -71,6 +71,29 @@ public class ActivationMathTests
             Assert.Equal(ActivationMath.Tanh(x[i]), t[i]);
         }
     }
+
+    [Fact]
+    public void Vector512_lanes_agree_bitwise_with_scalar()
+    {
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return; // no 512-bit path on this machine
+        var rng = new Random(5);
+        var x = new float[4096];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)((rng.NextDouble() * 2 - 1) * (i % 3 == 0 ? 0.7 : 40));
+        x[0] = 0.3f; x[1] = -0.624f; x[2] = 0.625f; x[3] = 88.5f; x[4] = -88.5f; x[5] = 0f; x[6] = -1e-30f;
+        for (int i = 0; i < x.Length; i += 16)
+        {
+            var v = System.Runtime.Intrinsics.Vector512.Create(x, i);
+            var s = ActivationMath.Sigmoid(v);
+            var t = ActivationMath.Tanh(v);
+            var e = ActivationMath.Exp(v);
+            for (int k = 0; k < 16; k++)
+            {
+                Assert.Equal(ActivationMath.Sigmoid(x[i + k]), s[k]);
+                Assert.Equal(ActivationMath.Tanh(x[i + k]), t[k]);
+                Assert.Equal(ActivationMath.Exp(x[i + k]), e[k]);
+            }
+        }
+    }
 }
 
 [CollectionDefinition(nameof(KernelOptionsCollection), DisableParallelization = true)]
