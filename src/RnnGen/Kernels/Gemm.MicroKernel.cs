@@ -15,7 +15,7 @@ public static partial class Gemm
     /// A is packed as [kc][8] and B as [kc][2·W] (or read in place with stride <paramref name="bStride"/>),
     /// so both are read strictly sequentially.
     /// </remarks>
-    private static unsafe void MicroKernel8<TOps, TVec>(int kc, float* a, float* b, nint bStride, float* c, nint ldc, bool accumulate)
+    private static unsafe void MicroKernel8<TOps, TVec>(int kc, float* a, float* b, nint bStride, float* c, nint ldc, bool accumulate, float* bias)
         where TOps : struct, IGemmSimd<TVec>
         where TVec : struct
     {
@@ -63,14 +63,14 @@ public static partial class Gemm
             b += bStride;
         }
 
-        StoreRow<TOps, TVec>(c + (0 * ldc), c00, c01, accumulate);
-        StoreRow<TOps, TVec>(c + (1 * ldc), c10, c11, accumulate);
-        StoreRow<TOps, TVec>(c + (2 * ldc), c20, c21, accumulate);
-        StoreRow<TOps, TVec>(c + (3 * ldc), c30, c31, accumulate);
-        StoreRow<TOps, TVec>(c + (4 * ldc), c40, c41, accumulate);
-        StoreRow<TOps, TVec>(c + (5 * ldc), c50, c51, accumulate);
-        StoreRow<TOps, TVec>(c + (6 * ldc), c60, c61, accumulate);
-        StoreRow<TOps, TVec>(c + (7 * ldc), c70, c71, accumulate);
+        StoreRow<TOps, TVec>(c + (0 * ldc), c00, c01, accumulate, bias);
+        StoreRow<TOps, TVec>(c + (1 * ldc), c10, c11, accumulate, bias);
+        StoreRow<TOps, TVec>(c + (2 * ldc), c20, c21, accumulate, bias);
+        StoreRow<TOps, TVec>(c + (3 * ldc), c30, c31, accumulate, bias);
+        StoreRow<TOps, TVec>(c + (4 * ldc), c40, c41, accumulate, bias);
+        StoreRow<TOps, TVec>(c + (5 * ldc), c50, c51, accumulate, bias);
+        StoreRow<TOps, TVec>(c + (6 * ldc), c60, c61, accumulate, bias);
+        StoreRow<TOps, TVec>(c + (7 * ldc), c70, c71, accumulate, bias);
     }
 
     /// <summary>
@@ -83,7 +83,7 @@ public static partial class Gemm
     /// A is packed as [kc][6] and B as [kc][2·W] (or read in place with stride <paramref name="bStride"/>),
     /// so both are read strictly sequentially.
     /// </remarks>
-    private static unsafe void MicroKernel6<TOps, TVec>(int kc, float* a, float* b, nint bStride, float* c, nint ldc, bool accumulate)
+    private static unsafe void MicroKernel6<TOps, TVec>(int kc, float* a, float* b, nint bStride, float* c, nint ldc, bool accumulate, float* bias)
         where TOps : struct, IGemmSimd<TVec>
         where TVec : struct
     {
@@ -123,16 +123,16 @@ public static partial class Gemm
             b += bStride;
         }
 
-        StoreRow<TOps, TVec>(c + (0 * ldc), c00, c01, accumulate);
-        StoreRow<TOps, TVec>(c + (1 * ldc), c10, c11, accumulate);
-        StoreRow<TOps, TVec>(c + (2 * ldc), c20, c21, accumulate);
-        StoreRow<TOps, TVec>(c + (3 * ldc), c30, c31, accumulate);
-        StoreRow<TOps, TVec>(c + (4 * ldc), c40, c41, accumulate);
-        StoreRow<TOps, TVec>(c + (5 * ldc), c50, c51, accumulate);
+        StoreRow<TOps, TVec>(c + (0 * ldc), c00, c01, accumulate, bias);
+        StoreRow<TOps, TVec>(c + (1 * ldc), c10, c11, accumulate, bias);
+        StoreRow<TOps, TVec>(c + (2 * ldc), c20, c21, accumulate, bias);
+        StoreRow<TOps, TVec>(c + (3 * ldc), c30, c31, accumulate, bias);
+        StoreRow<TOps, TVec>(c + (4 * ldc), c40, c41, accumulate, bias);
+        StoreRow<TOps, TVec>(c + (5 * ldc), c50, c51, accumulate, bias);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void StoreRow<TOps, TVec>(float* c, TVec v0, TVec v1, bool accumulate)
+    private static unsafe void StoreRow<TOps, TVec>(float* c, TVec v0, TVec v1, bool accumulate, float* bias = null)
         where TOps : struct, IGemmSimd<TVec>
         where TVec : struct
     {
@@ -140,6 +140,12 @@ public static partial class Gemm
         {
             v0 = TOps.Add(v0, TOps.Load(c));
             v1 = TOps.Add(v1, TOps.Load(c + TOps.Count));
+        }
+        else if (bias != null)
+        {
+            // the bias row of this tile's columns (the same for every row of the tile)
+            v0 = TOps.Add(v0, TOps.Load(bias));
+            v1 = TOps.Add(v1, TOps.Load(bias + TOps.Count));
         }
 
         TOps.Store(c, v0);

@@ -62,7 +62,7 @@ public static partial class Gemm
         ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc,
-        bool accumulate)
+        bool accumulate, ReadOnlySpan<float> bias)
         where TOps : struct, IGemmSimd<TVec>
         where TVec : struct
     {
@@ -71,7 +71,18 @@ public static partial class Gemm
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)
+        fixed (float* pbias = bias)
         {
+            if (!bias.IsEmpty && (m == 1 || (transposeB && m <= DotMaxM)))
+            {
+                // The small-m paths have no tile store to fold the bias into: fill C with it, then accumulate.
+                for (int i = 0; i < m; i++)
+                {
+                    bias.Slice(0, n).CopyTo(c.Slice(i * ldc, n));
+                }
+                accumulate = true;
+            }
+
             if (m == 1)
             {
                 Gemv<TOps, TVec>(transposeA, transposeB, n, k, pa, lda, pb, ldb, pc, accumulate);
@@ -82,7 +93,7 @@ public static partial class Gemm
             }
             else
             {
-                Packed<TOps, TVec>(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+                Packed<TOps, TVec>(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, bias.IsEmpty ? null : pbias);
             }
         }
     }
@@ -90,7 +101,7 @@ public static partial class Gemm
     [SkipLocalsInit] // the edge tile is fully written by the micro-kernel before it is read
     private static unsafe void Packed<TOps, TVec>(
         bool transposeA, bool transposeB, int m, int n, int k,
-        float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate)
+        float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate, float* bias)
         where TOps : struct, IGemmSimd<TVec>
         where TVec : struct
     {
@@ -116,8 +127,9 @@ public static partial class Gemm
             {
                 int kc = Math.Min(KC, k - p0);
 
-                // Only the first K block may overwrite C; later ones add to the partial sums.
+                // Only the first K block may overwrite C (adding the bias); later ones add to the partial sums.
                 bool acc = accumulate || p0 > 0;
+                float* blockBias = acc ? null : bias;
 
                 if (!directB)
                 {
@@ -160,14 +172,15 @@ public static partial class Gemm
                             float* aPanel = packA + ((nint)(ir / mr) * kc * mr);
                             float* cTile = c + ((nint)(ic + ir) * ldc) + jc + jr;
 
+                            float* tileBias = blockBias == null ? null : blockBias + jc + jr;
                             if (mValid == mr && nValid == nr)
                             {
-                                MicroKernel<TOps, TVec>(kc, aPanel, bPanel, bStride, cTile, ldc, acc);
+                                MicroKernel<TOps, TVec>(kc, aPanel, bPanel, bStride, cTile, ldc, acc, tileBias);
                             }
                             else
                             {
-                                MicroKernel<TOps, TVec>(kc, aPanel, bPanel, bStride, tile, nr, false);
-                                StoreEdge(tile, nr, cTile, ldc, mValid, nValid, acc);
+                                MicroKernel<TOps, TVec>(kc, aPanel, bPanel, bStride, tile, nr, false, null);
+                                StoreEdge(tile, nr, cTile, ldc, mValid, nValid, acc, tileBias);
                             }
                         }
                     }
@@ -179,7 +192,7 @@ public static partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
-    private static unsafe void StoreEdge(float* tile, int tileStride, float* c, nint ldc, int rows, int cols, bool accumulate)
+    private static unsafe void StoreEdge(float* tile, int tileStride, float* c, nint ldc, int rows, int cols, bool accumulate, float* bias)
     {
         for (int i = 0; i < rows; i++)
         {
@@ -190,6 +203,13 @@ public static partial class Gemm
                 for (int j = 0; j < cols; j++)
                 {
                     dst[j] += src[j];
+                }
+            }
+            else if (bias != null)
+            {
+                for (int j = 0; j < cols; j++)
+                {
+                    dst[j] = src[j] + bias[j];
                 }
             }
             else
@@ -203,18 +223,18 @@ public static partial class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void MicroKernel<TOps, TVec>(int kc, float* a, float* b, nint bStride, float* c, nint ldc, bool accumulate)
+    private static unsafe void MicroKernel<TOps, TVec>(int kc, float* a, float* b, nint bStride, float* c, nint ldc, bool accumulate, float* bias)
         where TOps : struct, IGemmSimd<TVec>
         where TVec : struct
     {
         // TOps.Count is a JIT-time constant: only one call survives in each specialization.
         if (TOps.Count == 16)
         {
-            MicroKernel8<TOps, TVec>(kc, a, b, bStride, c, ldc, accumulate);
+            MicroKernel8<TOps, TVec>(kc, a, b, bStride, c, ldc, accumulate, bias);
         }
         else
         {
-            MicroKernel6<TOps, TVec>(kc, a, b, bStride, c, ldc, accumulate);
+            MicroKernel6<TOps, TVec>(kc, a, b, bStride, c, ldc, accumulate, bias);
         }
     }
 }

@@ -67,9 +67,34 @@ public static partial class Gemm
         ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc,
-        bool accumulate)
+        bool accumulate) => Multiply(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, default);
+
+    /// <summary>
+    /// As <see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, bool)"/>,
+    /// with <paramref name="bias"/> [n] (or empty) added to every row of the product when not accumulating:
+    /// <c>C[i, j] = op(A)·op(B)[i, j] + bias[j]</c>. The packed path adds it in the tile store, so a
+    /// projection over many rows writes C once instead of first filling it with the bias and then
+    /// reading it back (bitwise the same result: one float addition either way).
+    /// </summary>
+    public static void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc,
+        bool accumulate, ReadOnlySpan<float> bias)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
+        if (!bias.IsEmpty)
+        {
+            if (accumulate)
+            {
+                throw new ArgumentException("A bias is added only when the product overwrites C (accumulate = false).", nameof(bias));
+            }
+            if (bias.Length < n)
+            {
+                throw new ArgumentException($"'bias' must hold n = {n} floats, got {bias.Length}.", nameof(bias));
+            }
+        }
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
 
@@ -85,12 +110,13 @@ public static partial class Gemm
 
         if (k == 0)
         {
-            // op(A)·op(B) is the zero matrix: C = 0, or C unchanged when accumulating.
+            // op(A)·op(B) is the zero matrix: C = 0 (or the bias), or C unchanged when accumulating.
             if (!accumulate)
             {
                 for (int i = 0; i < m; i++)
                 {
-                    c.Slice(i * ldc, n).Clear();
+                    if (bias.IsEmpty) c.Slice(i * ldc, n).Clear();
+                    else bias.Slice(0, n).CopyTo(c.Slice(i * ldc, n));
                 }
             }
 
@@ -106,16 +132,16 @@ public static partial class Gemm
         switch (path)
         {
             case GemmPath.Vector512:
-                Run<GemmSimd512, Vector512<float>>(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+                Run<GemmSimd512, Vector512<float>>(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias);
                 break;
             case GemmPath.Vector256:
-                Run<GemmSimd256, Vector256<float>>(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+                Run<GemmSimd256, Vector256<float>>(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias);
                 break;
             case GemmPath.Vector128:
-                Run<GemmSimd128, Vector128<float>>(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+                Run<GemmSimd128, Vector128<float>>(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias);
                 break;
             default:
-                Run<GemmSimdScalar, float>(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+                Run<GemmSimdScalar, float>(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias);
                 break;
         }
     }

@@ -8,7 +8,7 @@ namespace RnnGen.Kernels;
 /// Fully connected output head, PyTorch <c>nn.Linear</c>: <c>y = x·Wᵀ + b</c> on row-major spans,
 /// with x [rows, features], W [outputs, features] (PyTorch layout), b [outputs], y [rows, outputs].
 /// </summary>
-/// <remarks>Allocation-free. Matrix products go through <see cref="Gemm.Multiply"/>.
+/// <remarks>Allocation-free. Matrix products go through <see cref="Gemm"/>; the forward bias is added in the GEMM's tile store.
 /// An empty <c>bias</c> / <c>dBias</c> means a head without bias (<c>nn.Linear(bias=False)</c>).</remarks>
 public static class LinearHead
 {
@@ -24,17 +24,7 @@ public static class LinearHead
         ArgumentChecks.Shape(y.Length, nameof(y), rows, nameof(rows), outputs, nameof(outputs));
         if (rows == 0 || outputs == 0) return;
 
-        if (features == 0) y.Clear();
-        else Gemm.Multiply(false, true, rows, outputs, features, x, features, weight, features, y, outputs, false);
-
-        if (!bias.IsEmpty)
-        {
-            for (int n = 0; n < rows; n++)
-            {
-                Span<float> row = y.Slice(n * outputs, outputs);
-                TensorPrimitives.Add(row, bias, row);
-            }
-        }
+        Gemm.Multiply(false, true, rows, outputs, features, x, features, weight, features, y, outputs, false, bias);
     }
 
     /// <summary>

@@ -151,18 +151,13 @@ internal static class RecurrentKernel
 
     /// <summary>
     /// pre[r, :] = rowBias + x[r, :] · W_ihᵀ for all B·T rows: the input projection hoisted out of
-    /// the time loop as ONE GEMM (bias broadcast first, then the GEMM accumulates onto it).
+    /// the time loop as ONE GEMM (the bias is added in the GEMM's tile store: C is written once).
     /// </summary>
     public static void ProjectInput(in LayerDims d, int gh, ReadOnlySpan<float> x, ReadOnlySpan<float> wih,
         ReadOnlySpan<float> rowBias, Span<float> pre)
     {
         int rows = d.Batch * d.Steps;
-        rowBias = rowBias.Slice(0, gh);
-        for (int r = 0; r < rows; r++)
-        {
-            rowBias.CopyTo(pre.Slice(r * gh, gh));
-        }
-        Gemm.Multiply(false, true, rows, gh, d.InputSize, x, d.InputSize, wih, d.InputSize, pre, gh, accumulate: true);
+        Gemm.Multiply(false, true, rows, gh, d.InputSize, x, d.InputSize, wih, d.InputSize, pre, gh, accumulate: false, rowBias.Slice(0, gh));
     }
 
     /// <summary>Writes the initial state (or zeros for an empty span) into rows (b, t) of a [B, T, H] buffer.</summary>

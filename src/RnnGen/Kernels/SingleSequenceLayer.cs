@@ -118,10 +118,8 @@ internal static unsafe class SingleSequenceLayer
         for (int q = 0; q < g; q++)
         {
             int c0 = (q * h) + j0;
-            var bias = new ReadOnlySpan<float>(a.Bias + c0, count);
-            for (int t = 0; t < steps; t++) bias.CopyTo(preAll.Slice((t * gh) + c0, count));
             Gemm.Multiply(false, true, steps, count, inSize, x, inSize, new ReadOnlySpan<float>(a.Wih + ((nint)c0 * inSize), count * inSize), inSize,
-                preAll.Slice(c0), gh, accumulate: true);
+                preAll.Slice(c0), gh, accumulate: false, new ReadOnlySpan<float>(a.Bias + c0, count));
         }
 
         // 3. The time loop.
