@@ -179,6 +179,7 @@ public sealed partial class Seq2SeqSession
         ReadOnlySpan<int> target, ReadOnlySpan<int> targetLengths, int batch, int sourceSteps, int targetSteps)
     {
         _forwardReady = _lossReady = false;
+        CheckSourceSteps(sourceSteps);
         Guard.BatchAndSteps(batch, sourceSteps, MaxBatch, MaxSourceSteps);
         if (targetSteps < 1 || targetSteps > MaxTargetSteps)
             throw new ArgumentOutOfRangeException(nameof(targetSteps), targetSteps,
@@ -218,9 +219,20 @@ public sealed partial class Seq2SeqSession
     /// <summary>Encoder forward, keys and the decoder's initial state (step block 0 of the state buffers).</summary>
     internal void Encode(ReadOnlySpan<int> source, ReadOnlySpan<int> sourceLengths, int batch, int sourceSteps)
     {
+        CheckSourceSteps(sourceSteps);
         Guard.BatchAndSteps(batch, sourceSteps, MaxBatch, MaxSourceSteps);
         Guard.Length(source.Length, (long)batch * sourceSteps, nameof(source), "[batch, sourceSteps]");
         CheckLengths(sourceLengths, batch, sourceSteps, nameof(sourceLengths), "source");
+        for (int b = 0; b < batch; b++)
+        {
+            for (int t = 0; t < sourceLengths[b]; t++)
+            {
+                int id = source[b * sourceSteps + t];
+                if ((uint)id >= (uint)_shape.SourceVocabulary)
+                    throw new ArgumentOutOfRangeException(nameof(source), id,
+                        $"source[{b}, {t}] = {id} is not a source vocabulary id (expected 0..{_shape.SourceVocabulary - 1}); map unknown symbols to <unk> first, as Vocabulary.Encode does.");
+            }
+        }
         _batch = batch;
         _sourceSteps = sourceSteps;
         source.CopyTo(_source);
@@ -431,6 +443,13 @@ public sealed partial class Seq2SeqSession
             sequences += all ? 1 : 0;
         }
         return (correct, tokens, sequences);
+    }
+
+    private void CheckSourceSteps(int sourceSteps)
+    {
+        if (sourceSteps < 1 || sourceSteps > MaxSourceSteps)
+            throw new ArgumentOutOfRangeException(nameof(sourceSteps), sourceSteps,
+                $"Expected a padded source length in 1..{MaxSourceSteps} (the session's maxSourceSteps), but got {sourceSteps}: create the session with a larger maxSourceSteps or shorten the sources.");
     }
 
     private static void CheckLengths(ReadOnlySpan<int> lengths, int batch, int steps, string name, string what)

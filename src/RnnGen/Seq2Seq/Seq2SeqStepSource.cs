@@ -91,18 +91,19 @@ public sealed class Seq2SeqStepSource : ITokenStepSource
 
     /// <summary>
     /// Encodes one source sequence (ids of the source vocabulary; map unknown symbols to <c>&lt;unk&gt;</c> first, as
-    /// <see cref="RnnGen.Data.Vocabulary.Encode"/> does). Empty sources and sources longer than
-    /// <see cref="MaxSourceSteps"/> are rejected with the limits in the message.
+    /// <see cref="RnnGen.Data.Vocabulary.Encode"/> does). Empty sources, sources longer than
+    /// <see cref="MaxSourceSteps"/> and ids outside the source vocabulary are rejected with the limits in the message;
+    /// after a rejected source nothing is encoded (decoding throws until the next successful <see cref="Encode"/>).
     /// </summary>
     public void Encode(ReadOnlySpan<int> source)
     {
+        _encoded = false; // a rejected source must not leave the previous one to be decoded by mistake
         if (source.IsEmpty)
             throw new ArgumentException("The source is empty: an encoder–decoder needs at least one source token to attend to.", nameof(source));
         if (source.Length > _maxSourceSteps)
             throw new ArgumentException(
                 $"The source has {source.Length} tokens, but this decoder was created for at most {_maxSourceSteps} (maxSourceSteps); shorten the input or create a larger step source.",
                 nameof(source));
-        _encoded = false;
         source.CopyTo(_source);
         _sourceLengths[0] = source.Length;
         _encoder.Encode(_source.AsSpan(0, source.Length), _sourceLengths.AsSpan(0, 1), 1, source.Length);
@@ -144,6 +145,12 @@ public sealed class Seq2SeqStepSource : ITokenStepSource
         Guard.Batch(batch, MaxBatch);
         Guard.Length(tokens.Length, batch, nameof(tokens), "[batch]");
         int v = _shape.TargetVocabulary;
+        for (int b = 0; b < batch; b++)
+        {
+            if ((uint)tokens[b] >= (uint)v)
+                throw new ArgumentOutOfRangeException(nameof(tokens), tokens[b],
+                    $"tokens[{b}] = {tokens[b]} is not a target vocabulary id (expected 0..{v - 1}).");
+        }
         var buffers = new DecoderStepBuffers
         {
             HiddenIn = _hidden, CellIn = _cell, HiddenOut = _nextHidden, CellOut = _nextCell,

@@ -122,6 +122,35 @@ public class BeamSearchTests
         }
     }
 
+    [Theory]
+    [InlineData(0.90, 0, 0.0, false)]   // none: log 0.405 = −0.904 < log 0.5 = −0.693
+    [InlineData(0.90, 1, 1.0, true)]    // L^1: −0.904 / 3 = −0.301
+    [InlineData(0.90, 1, 0.5, true)]    // L^0.5: −0.904 / 1.732 = −0.522
+    [InlineData(0.90, 2, 0.6, false)]   // GNMT(0.6): −0.904 / (8/6)^0.6 = −0.761, still below −0.693
+    [InlineData(0.97, 2, 0.6, true)]    // GNMT(0.6): log 0.470 = −0.754, / 1.189 = −0.635
+    [InlineData(0.97, 0, 0.0, false)]   // none: −0.754 < −0.693
+    public void Length_normalization_flips_the_winner_exactly_where_the_formula_says(double stay, int kind, double alpha, bool longWins)
+    {
+        // <eos> at once (P = 0.5) against "a a a" (P = 0.5 · stay², cut at the maximum length, L = 3 for both penalties)
+        double[,] table =
+        {
+            //        eos         a     b    sos
+            /*eos*/ { 1.0,        0.0,  0.0, 0.0 },
+            /*a  */ { 1.0 - stay, stay, 0.0, 0.0 },
+            /*b  */ { 1.0,        0.0,  0.0, 0.0 },
+            /*sos*/ { 0.5,        0.5,  0.0, 0.0 },
+        };
+        LengthPenalty penalty = kind switch { 0 => LengthPenalty.None, 1 => LengthPenalty.Power(alpha), _ => LengthPenalty.Gnmt(alpha) };
+        var source = new MarkovStepSource(table, 4);
+        var beam = new BeamSearchDecoder(source, beamWidth: 4, maxLength: 3) { Penalty = penalty };
+        beam.Search([Sos], endId: Eos, best: 0);
+        Assert.Equal(longWins ? new[] { A, A, A } : Array.Empty<int>(), beam.TokensOf(0).ToArray());
+        Assert.Equal(!longWins, beam[0].EndedWithEos);
+        double shortScore = Math.Log(0.5), longScore = Math.Log(0.5 * stay * stay) / penalty.Of(3);
+        Assert.Equal(Math.Max(shortScore, longScore), beam[0].Score, 5);
+        Assert.Equal(source.Enumerate(Sos, 3, Eos, penalty)[0].Tokens, beam.TokensOf(0).ToArray());
+    }
+
     [Fact]
     public void Penalty_formulas()
     {

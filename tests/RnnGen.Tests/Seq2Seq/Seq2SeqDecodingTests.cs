@@ -110,6 +110,37 @@ public class Seq2SeqDecodingTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void LastAttention_gives_each_beam_row_its_weights_at_every_step()
+    {
+        // What a beam-search caller sees after each Step: [rows, SourceLength], row r the weights of beam r's prefix,
+        // equal to what AttentionFor computes for that prefix alone.
+        var model = new TinyGeneralBridge(seed: 7);
+        Seq2SeqStepSource steps = model.CreateStepSource(maxSourceSteps: 6, maxRows: 3);
+        int[] source = { 3, 6, 1, 5, 2 };
+        steps.Encode(source);
+        steps.Step(new[] { steps.StartId }, 1);
+        Assert.Equal(source.Length, steps.LastAttention.Length);
+        steps.Reorder(new[] { 0, 0, 0 });
+        steps.Step(new[] { 4, 1, 5 }, 3);
+        steps.Reorder(new[] { 2, 0 });
+        steps.Step(new[] { 0, 4 }, 2);
+        float[] rows = steps.LastAttention.ToArray();
+        Assert.Equal(2 * source.Length, rows.Length);
+
+        int[][] prefixes = { new[] { 5, 0 }, new[] { 4, 4 } };   // row 0 continues old row 2 ("5"), row 1 old row 0 ("4")
+        var single = new float[3 * source.Length];
+        for (int r = 0; r < 2; r++)
+        {
+            steps.AttentionFor(source, new[] { prefixes[r][0], prefixes[r][1], 0 }, single);
+            float[] expected = single.AsSpan(2 * source.Length, source.Length).ToArray();
+            float[] actual = rows.AsSpan(r * source.Length, source.Length).ToArray();
+            Assert.Equal(1.0, actual.Sum(v => (double)v), 5);
+            for (int j = 0; j < source.Length; j++) Assert.Equal(expected[j], actual[j], 5);
+        }
+        Assert.True(new TinyPlainLstmBridge(seed: 1).CreateStepSource(4).LastAttention.IsEmpty);   // no attention, no weights
+    }
+
+    [Fact]
     public void Generating_n_tokens_costs_n_steps_and_allocates_nothing_after_warm_up()
     {
         ReverseTranslator model = Trained.Value;
