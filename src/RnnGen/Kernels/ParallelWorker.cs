@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace RnnGen.Kernels;
@@ -28,9 +29,26 @@ internal static unsafe class ParallelWorker
     private static GemmPath? s_path;
     private static Exception? s_error;
 
-    /// <summary>Spin-barrier state for jobs whose two parts synchronize every step.</summary>
-    private static int s_barrierCount;
-    private static int s_barrierSense;
+    /// <summary>
+    /// Per-part arrival counters of the step barrier, each on its own cache lines: a part publishes its
+    /// arrival with one plain store to its own line and waits by reading the other's, so a barrier costs
+    /// one cache-line transfer each way (a shared counter updated with a locked add costs more and makes
+    /// both cores fight over one line).
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 384)]
+    private struct BarrierFlags
+    {
+        [FieldOffset(128)] public int Part0;
+        [FieldOffset(256)] public int Part1;
+    }
+
+    private static BarrierFlags s_barrier;
+
+    /// <summary>
+    /// Tight spins (pause instructions) before a barrier wait starts yielding the core: ~100 µs, far longer
+    /// than a step, so a yield happens only when the other part is not running (machine oversubscribed).
+    /// </summary>
+    private const int BarrierSpinsBeforeYield = 4000;
 
     private static Thread StartThread()
     {
@@ -59,8 +77,8 @@ internal static unsafe class ParallelWorker
             s_state = state;
             s_path = Gemm.ForcedPath;
             s_error = null;
-            Volatile.Write(ref s_barrierCount, 0);
-            Volatile.Write(ref s_barrierSense, 0);
+            Volatile.Write(ref s_barrier.Part0, 0);
+            Volatile.Write(ref s_barrier.Part1, 0);
             int generation = s_posted + 1;
             Volatile.Write(ref s_posted, generation);
             s_wake.Set();
@@ -93,20 +111,27 @@ internal static unsafe class ParallelWorker
     }
 
     /// <summary>
-    /// Two-party sense-reversing spin barrier, only valid inside a job started by <see cref="TryRun"/>
-    /// that returned (or will return) true. <paramref name="localSense"/> starts at 0 in each part.
+    /// Two-party spin barrier, only valid inside a job started by <see cref="TryRun"/> that returned (or
+    /// will return) true: returns once both parts have called it as often as this one.
+    /// <paramref name="arrivals"/> is the calling part's own counter, starting at 0 in each part.
     /// </summary>
-    public static void Barrier(ref int localSense)
+    /// <remarks>
+    /// Waiting spins with single pause instructions: the exponential back-off of <see cref="SpinWait"/>
+    /// sleeps for several microseconds per iteration after a few rounds, longer than a whole batch-1 step.
+    /// Stores before the barrier are visible to the other part after it (release store, acquire load).
+    /// </remarks>
+    public static void Barrier(ref int arrivals, int part)
     {
-        localSense ^= 1;
-        if (Interlocked.Increment(ref s_barrierCount) == 2)
+        int epoch = ++arrivals;
+        ref int mine = ref part == 0 ? ref s_barrier.Part0 : ref s_barrier.Part1;
+        ref int other = ref part == 0 ? ref s_barrier.Part1 : ref s_barrier.Part0;
+        Volatile.Write(ref mine, epoch);
+        int spins = 0;
+        while (Volatile.Read(ref other) < epoch)
         {
-            Volatile.Write(ref s_barrierCount, 0);
-            Volatile.Write(ref s_barrierSense, localSense);
-            return;
+            if (++spins < BarrierSpinsBeforeYield) Thread.SpinWait(1);
+            else Thread.Yield();
         }
-        var spin = new SpinWait();
-        while (Volatile.Read(ref s_barrierSense) != localSense) spin.SpinOnce(sleep1Threshold: -1);
     }
 
     private static void Loop()

@@ -77,19 +77,22 @@ internal static unsafe class SingleSequenceLayer
                     return;
                 }
             }
-            Range(ref a, 0, h, barrier: false);
+            Range(ref a, 0, h, part: -1);
         }
     }
 
     private static void SplitPart(void* state, int part)
     {
         ref Args a = ref *(Args*)state;
-        if (part == 0) Range(ref a, 0, a.Split, barrier: true);
-        else Range(ref a, a.Split, a.Hidden, barrier: true);
+        if (part == 0) Range(ref a, 0, a.Split, part);
+        else Range(ref a, a.Split, a.Hidden, part);
     }
 
-    /// <summary>Units [j0, j1) of every step: pack, project, then per step product, cell update (and barrier).</summary>
-    private static void Range(ref Args a, int j0, int j1, bool barrier)
+    /// <summary>
+    /// Units [j0, j1) of every step: pack, project, then per step product, cell update (and barrier).
+    /// <c>part</c> is 0 or 1 when the two parts run concurrently (a barrier after every step), −1 for the whole layer on one thread.
+    /// </summary>
+    private static void Range(ref Args a, int j0, int j1, int part)
     {
         int g = a.Gates, h = a.Hidden, gh = g * h, steps = a.Steps, inSize = a.InputSize, count = j1 - j0, ldy = a.Ldy;
         bool gru = a.Cell == RecurrentCell.Gru;
@@ -123,7 +126,7 @@ internal static unsafe class SingleSequenceLayer
         }
 
         // 3. The time loop.
-        int sense = 0;
+        int arrivals = 0;
         int length = a.Length;
         for (int s = 0; s < steps; s++)
         {
@@ -194,7 +197,7 @@ internal static unsafe class SingleSequenceLayer
                         break;
                 }
             }
-            if (barrier) ParallelWorker.Barrier(ref sense); // the next step's product reads all of h(t)
+            if (part >= 0) ParallelWorker.Barrier(ref arrivals, part); // the next step's product reads all of h(t)
         }
     }
 }
