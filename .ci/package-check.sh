@@ -26,6 +26,20 @@ done
 for pattern in '<id>RnnGen</id>' '<version>0.1.0</version>' '<license type="expression">MIT</license>' '<readme>PACKAGE.md</readme>' 'id="System.Numerics.Tensors"'; do
   if grep -qF "$pattern" "$extracted/rnngen.nuspec"; then echo "ok    nuspec has $pattern"; else echo "FAIL  nuspec lacks $pattern"; status=1; fi
 done
+# Symbols: the snupkg holds the portable PDB (names sit uncompressed in a zip's central directory, so grep finds them).
+if grep -qaF 'lib/net8.0/RnnGen.pdb' artifacts/packages/RnnGen.0.1.0.snupkg; then echo "ok    snupkg has lib/net8.0/RnnGen.pdb"; else echo "FAIL  snupkg lacks lib/net8.0/RnnGen.pdb"; status=1; fi
+# The consumer reaches RnnGen only as a package: no project reference, and RnnGen resolved as a package from the local feed.
+if grep -q '<ProjectReference' tests/PackageConsumer/*.csproj; then echo "FAIL  tests/PackageConsumer has a ProjectReference"; status=1; else echo "ok    the consumer has no ProjectReference"; fi
+if grep -A1 '"RnnGen/0.1.0": {' artifacts/consumer/obj/project.assets.json | grep -q '"type": "package"'; then
+  echo "ok    RnnGen 0.1.0 resolved as a package"
+else
+  echo "FAIL  RnnGen 0.1.0 was not resolved as a package"; status=1
+fi
+if grep -qE '"source": "[^"]*/artifacts/packages/?"' "$extracted/.nupkg.metadata"; then
+  echo "ok    RnnGen came from the local folder feed artifacts/packages"
+else
+  echo "FAIL  RnnGen did not come from the local folder feed: $(grep source "$extracted/.nupkg.metadata")"; status=1
+fi
 if grep -q '"System.Numerics.Tensors/' artifacts/consumer/obj/project.assets.json; then
   echo "ok    System.Numerics.Tensors flowed to the consumer"
 else

@@ -73,14 +73,40 @@ internal static class ModelStore
 
     private static T Load<T>(string path, Func<string, T> load)
     {
+        T loaded;
         try
         {
-            return load(path);
+            loaded = load(path);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or FormatException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
         {
             throw new CheckpointException($"checkpoint '{path}' cannot be loaded ({e.GetType().Name}: {e.Message}). Delete it to have the server retrain it, or replace it with a good copy.", e);
         }
+        if (loaded is IRnnModel model) RequireFinite(model, path);
+        return loaded;
+    }
+
+    /// <summary>
+    /// A file can be well formed and still hold weights no model should serve: a NaN or an infinity (a diverged
+    /// training run, a damaged copy) would make every answer NaN. The server refuses such a checkpoint at start-up,
+    /// naming the first bad tensor, instead of serving garbage.
+    /// </summary>
+    private static void RequireFinite(IRnnModel model, string path)
+    {
+        float[] parameters = model.Parameters;
+        int bad = -1, count = 0;
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            if (float.IsFinite(parameters[i])) continue;
+            if (bad < 0) bad = i;
+            count++;
+        }
+        if (bad < 0) return;
+        string tensor = "?";
+        foreach (ParameterTensor t in model.ParameterTensors)
+            if (bad >= t.Offset && bad < t.Offset + t.Length) { tensor = $"{t.Name} {t.ShapeText}, element {bad - t.Offset}"; break; }
+        throw new CheckpointException(
+            $"checkpoint '{path}' holds {count} non-finite weight(s) (first: {parameters[bad]} in {tensor}); a model with NaN or infinite weights answers garbage. Delete it to have the server retrain it, or replace it with a good copy.");
     }
 
     private static Vocabulary LoadVocabulary(string path, int capacity)

@@ -1,7 +1,8 @@
 // Browser test for samples/Server: starts the server on a free loopback port, drives the page with headless Chromium
 // (Debian's chromium + chromium-driver through Selenium), submits a date, a text and a prompt and checks what appears,
-// including both attention heat maps; also checks that bad requests get 400 with a message, and that a malformed
-// checkpoint stops the server with exit code 2 and a message naming the file.
+// including both attention heat maps; also checks that bad requests get 400 with a message, and that malformed
+// checkpoints (truncated, another model's, a NaN weight, a broken vocabulary) stop the server with exit code 2 and a
+// message naming the file.
 //
 //   dotnet run --project tests/BrowserTest -c Release -- [--server PATH/Server.dll] [--chromium /usr/bin/chromium] [--driver /usr/bin/chromedriver]
 //
@@ -199,39 +200,68 @@ finally
     server.WaitForExit(10_000);
 }
 
-// A malformed checkpoint (the translator's, truncated) beside good ones: the server must stop with exit code 2 and a
-// message naming the file, before listening.
+// Malformed checkpoints beside good ones: each must stop the server with exit code 2 and a message naming the file,
+// before it listens (no "Now listening" line), rather than serve garbage.
 Console.WriteLine("start-up checks:");
 string goodOut = Path.Combine(Path.GetDirectoryName(serverDll)!, "out");
-string badOut = Path.Combine(Path.GetTempPath(), $"rnngen-badout-{Environment.ProcessId}");
-try
-{
-    Directory.CreateDirectory(badOut);
-    foreach (string file in Directory.GetFiles(goodOut)) File.Copy(file, Path.Combine(badOut, Path.GetFileName(file)), overwrite: true);
-    string badModel = Path.Combine(badOut, "date-translator.safetensors");
-    byte[] head = File.ReadAllBytes(badModel)[..500];
-    File.WriteAllBytes(badModel, head);
-    using var bad = Process.Start(new ProcessStartInfo("dotnet", [serverDll, "--urls", $"http://127.0.0.1:{FreePort()}", "--out", badOut])
-    {
-        RedirectStandardOutput = true,
-        RedirectStandardError = true,
-        UseShellExecute = false,
-    })!;
-    System.Threading.Tasks.Task<string> badOutput = bad.StandardOutput.ReadToEndAsync(), badErrors = bad.StandardError.ReadToEndAsync();
-    bool exited = bad.WaitForExit(60_000);
-    if (!exited) bad.Kill(entireProcessTree: true);
-    string badError = await badErrors;
-    Check(exited && bad.ExitCode == 2 && badError.Contains("date-translator.safetensors' cannot be loaded", StringComparison.Ordinal),
-        $"truncated date-translator.safetensors → exit code {(exited ? bad.ExitCode.ToString(CultureInfo.InvariantCulture) : "none (still running)")}: {badError.Trim()}");
-    _ = await badOutput;
-}
-finally
-{
-    if (Directory.Exists(badOut)) Directory.Delete(badOut, recursive: true);
-}
+await StartupRefused("truncated date-translator.safetensors (500 bytes)", "date-translator.safetensors' cannot be loaded",
+    dir => { string f = Path.Combine(dir, "date-translator.safetensors"); File.WriteAllBytes(f, File.ReadAllBytes(f)[..500]); });
+await StartupRefused("charlm.safetensors holding the classifier's weights", "architecture",
+    dir => File.Copy(Path.Combine(dir, "oddoneout.safetensors"), Path.Combine(dir, "charlm.safetensors"), overwrite: true));
+await StartupRefused("oddoneout.safetensors with one weight set to NaN", "oddoneout.safetensors' holds 1 non-finite weight",
+    dir => PoisonFirstWeight(Path.Combine(dir, "oddoneout.safetensors")));
+await StartupRefused("charlm.vocab that is not a vocabulary file", "charlm.vocab' cannot be loaded",
+    dir => File.WriteAllText(Path.Combine(dir, "charlm.vocab"), "this is not a vocabulary\n"));
 
 Console.WriteLine(failures.Count == 0 ? "browser test: all checks passed" : $"browser test: {failures.Count} check(s) failed");
 return failures.Count == 0 ? 0 : 1;
+
+// Copies the server's out/ folder, damages the copy, starts the server on it and checks that it refuses to start.
+async System.Threading.Tasks.Task StartupRefused(string what, string expected, Action<string> damage)
+{
+    string dir = Path.Combine(Path.GetTempPath(), $"rnngen-badout-{Environment.ProcessId}");
+    try
+    {
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        Directory.CreateDirectory(dir);
+        foreach (string file in Directory.GetFiles(goodOut)) File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+        damage(dir);
+        using var bad = Process.Start(new ProcessStartInfo("dotnet", [serverDll, "--urls", $"http://127.0.0.1:{FreePort()}", "--out", dir])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        })!;
+        System.Threading.Tasks.Task<string> output = bad.StandardOutput.ReadToEndAsync(), errors = bad.StandardError.ReadToEndAsync();
+        bool exited = bad.WaitForExit(60_000);
+        if (!exited) bad.Kill(entireProcessTree: true);
+        string error = (await errors).Trim(), log = await output;
+        Check(exited && bad.ExitCode == 2 && error.StartsWith("error: ", StringComparison.Ordinal) && error.Contains(expected, StringComparison.Ordinal)
+                && !log.Contains("Now listening", StringComparison.Ordinal),
+            $"{what} → exit code {(exited ? bad.ExitCode.ToString(CultureInfo.InvariantCulture) : "none (still running)")}: {error}");
+    }
+    finally
+    {
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+}
+
+// Overwrites the first element of the first F32 tensor of a safetensors file with NaN, keeping the file well formed.
+static void PoisonFirstWeight(string path)
+{
+    byte[] bytes = File.ReadAllBytes(path);
+    int headerLength = checked((int)BitConverter.ToUInt64(bytes, 0));
+    using var header = System.Text.Json.JsonDocument.Parse(bytes.AsMemory(8, headerLength));
+    foreach (System.Text.Json.JsonProperty tensor in header.RootElement.EnumerateObject())
+    {
+        if (tensor.Name == "__metadata__" || tensor.Value.GetProperty("dtype").GetString() != "F32") continue;
+        int begin = tensor.Value.GetProperty("data_offsets")[0].GetInt32();
+        BitConverter.GetBytes(float.NaN).CopyTo(bytes, 8 + headerLength + begin);
+        File.WriteAllBytes(path, bytes);
+        return;
+    }
+    throw new InvalidOperationException($"{path} has no F32 tensor");
+}
 
 string? Option(string name)
 {
