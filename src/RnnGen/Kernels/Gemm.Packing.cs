@@ -22,7 +22,31 @@ public static partial class Gemm
             int rows = Math.Min(mr, mc - ir);
             float* panel = dst + ((nint)(ir / mr) * kc * mr);
 
-            if (!transposeA)
+            if (!transposeA && rows == 8 && Transpose8x8.IsSupported)
+            {
+                // op(A)[i, p] = A[i * lda + p]: 8 × 8 blocks transposed in registers (the panel is
+                // [kc][8], i.e. columns of the 8 source rows), scalar for the last kc mod 8 columns.
+                float* src = a + ((ic + ir) * lda) + p0;
+                int p = 0;
+                for (; p + 8 <= kc; p += 8)
+                {
+                    Transpose8x8.Block(src + p, lda, panel + ((nint)p * 8), 8);
+                }
+                for (; p < kc; p++)
+                {
+                    for (int i = 0; i < 8; i++) panel[((nint)p * 8) + i] = src[(i * lda) + p];
+                }
+            }
+            else if (transposeA && rows == 8 && Vector256.IsHardwareAccelerated)
+            {
+                // op(A)[i, p] = A[p * lda + i]: the 8 values of one k step are contiguous — one vector copy.
+                float* src = a + (p0 * lda) + ic + ir;
+                for (int p = 0; p < kc; p++)
+                {
+                    Vector256.Store(Vector256.Load(src + (p * lda)), panel + ((nint)p * 8));
+                }
+            }
+            else if (!transposeA)
             {
                 // op(A)[i, p] = A[i * lda + p]: read each source row sequentially, scatter with
                 // stride MR into the panel (kc · MR floats, L1-resident while being written).

@@ -43,8 +43,29 @@ internal static class PackedWeights
         float* dst = (float*)((address + 63) & ~(nuint)63);
         fixed (float* src = w)
         {
-            // 8 × 8 blocks: 8 source rows are read in parallel streams, 8 destination rows written.
+            // 8 × 8 blocks: 8 source rows are read in parallel streams, 8 destination rows written;
+            // whole blocks transposed in registers, edge blocks element by element.
             const int Block = 8;
+            if (Transpose8x8.IsSupported)
+            {
+                int nFull = n & ~7, kFull = k & ~7;
+                for (int j0 = 0; j0 < nFull; j0 += Block)
+                {
+                    for (int p0 = 0; p0 < kFull; p0 += Block)
+                    {
+                        Transpose8x8.Block(src + ((nint)j0 * k) + p0, k, dst + ((nint)p0 * ld) + j0, ld);
+                    }
+                    for (int j = j0; j < j0 + Block; j++)
+                    {
+                        for (int p = kFull; p < k; p++) dst[((nint)p * ld) + j] = src[((nint)j * k) + p];
+                    }
+                }
+                for (int j = nFull; j < n; j++)
+                {
+                    for (int p = 0; p < k; p++) dst[((nint)p * ld) + j] = src[((nint)j * k) + p];
+                }
+                return dst;
+            }
             for (int j0 = 0; j0 < n; j0 += Block)
             {
                 int jn = Math.Min(Block, n - j0);
