@@ -101,19 +101,19 @@ public static partial class Gemm
     [SkipLocalsInit] // the edge tile is fully written by the micro-kernel before it is read
     private static unsafe void Packed<TOps, TVec>(
         bool transposeA, bool transposeB, int m, int n, int k,
-        float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate, float* bias)
+        float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate, float* bias, bool prepackedB = false)
         where TOps : struct, IGemmSimd<TVec>
         where TVec : struct
     {
         int mr = MicroRows<TOps, TVec>();
         int nr = 2 * TOps.Count;
-        bool directB = !transposeB && m <= DirectBMaxRowPanels * mr;
+        bool directB = !prepackedB && !transposeB && m <= DirectBMaxRowPanels * mr;
 
         int kcMax = Math.Min(k, KC);
         int mcMax = Math.Min(RoundUp(m, mr), MC);
         int ncMax = directB ? nr : Math.Min(RoundUp(n, nr), NC);
         float* packA = GetBuffer(ref t_packA, mcMax * kcMax);
-        float* packB = GetBuffer(ref t_packB, ncMax * kcMax);
+        float* packB = prepackedB ? null : GetBuffer(ref t_packB, ncMax * kcMax);
 
         // Scratch tile for edge tiles: the micro-kernel always computes a full MR × NR tile (the
         // packed panels are zero-padded), then only the valid part is copied to C. 8 × 32 is the
@@ -131,7 +131,7 @@ public static partial class Gemm
                 bool acc = accumulate || p0 > 0;
                 float* blockBias = acc ? null : bias;
 
-                if (!directB)
+                if (!directB && !prepackedB)
                 {
                     PackB<TOps, TVec>(transposeB, b, ldb, p0, kc, jc, nc, nr, packB);
                 }
@@ -146,7 +146,13 @@ public static partial class Gemm
                         int nValid = Math.Min(nr, nc - jr);
                         float* bPanel;
                         nint bStride;
-                        if (!directB)
+                        if (prepackedB)
+                        {
+                            // Panels of all k rows, packed once by the caller: [n / NR][k][NR], zero-padded.
+                            bPanel = b + ((nint)((jc + jr) / nr) * k * nr) + ((nint)p0 * nr);
+                            bStride = nr;
+                        }
+                        else if (!directB)
                         {
                             bPanel = packB + ((nint)(jr / nr) * kc * nr);
                             bStride = nr;

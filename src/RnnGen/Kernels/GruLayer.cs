@@ -80,9 +80,8 @@ public static class GruLayer
                 }
                 else
                 {
-                    // W_hh as the step GEMM's B operand: transposed once per call.
-                    a.Whh = PackedWeights.Transpose(weights.HiddenHidden, g3, h, out a.LdWhh);
-                    a.WhhTransposed = true;
+                    // W_hhᵀ as the step GEMM's B operand: packed once per call into the micro-kernel's panels.
+                    a.Whh = PackedWeights.Panels(weights.HiddenHidden, h, g3, transpose: true);
                     a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g3 * (dims.InputSize + h));
                     if (a.Split > 0)
                     {
@@ -101,8 +100,8 @@ public static class GruLayer
 
     private unsafe struct ForwardArgs
     {
-        public int Batch, Steps, InputSize, Hidden, Ldy, LdWhh, Split;
-        public bool Reverse, WhhTransposed;
+        public int Batch, Steps, InputSize, Hidden, Ldy, Split;
+        public bool Reverse;
         public int* Lengths;
         public float* X, Wih, Whh, BiasIh, BiasHh, H0, Y, Gates, HidN, HPrev, HLast, Work;
     }
@@ -129,7 +128,6 @@ public static class GruLayer
         var work = new Span<float>(a.Work + ((nint)b0 * g3), batch * g3);
         var y = new Span<float>(a.Y + ((nint)b0 * steps * a.Ldy), ((fullBt - (b0 * steps) - 1) * a.Ldy) + h);
         var h0 = a.H0 == null ? default : new ReadOnlySpan<float>(a.H0 + ((nint)b0 * h), batch * h);
-        var whh = new ReadOnlySpan<float>(a.Whh, a.WhhTransposed ? h * a.LdWhh : g3 * h);
         var wih = new ReadOnlySpan<float>(a.Wih, g3 * inSize);
         var biasIh = new ReadOnlySpan<float>(a.BiasIh, g3);
         var biasHh = new ReadOnlySpan<float>(a.BiasHh, g3);
@@ -148,8 +146,7 @@ public static class GruLayer
             for (int b = 0; b < batch; b++) biasHh.CopyTo(work.Slice(b * g3, g3));
             if (s > 0 || !h0.IsEmpty)
             {
-                Gemm.Multiply(false, !a.WhhTransposed, batch, g3, h, hPrev.Slice(t * h), steps * h,
-                    whh, a.WhhTransposed ? a.LdWhh : h, work, g3, accumulate: true);
+                Gemm.MultiplyPrepacked(batch, g3, h, hPrev.Slice(t * h), steps * h, a.Whh, work, g3, accumulate: true);
             }
 
             bool last = s == steps - 1;

@@ -85,9 +85,8 @@ public static class LstmLayer
                 }
                 else
                 {
-                    // W_hh as the step GEMM's B operand: transposed once per call.
-                    a.Whh = PackedWeights.Transpose(weights.HiddenHidden, g4, h, out a.LdWhh);
-                    a.WhhTransposed = true;
+                    // W_hhᵀ as the step GEMM's B operand: packed once per call into the micro-kernel's panels.
+                    a.Whh = PackedWeights.Panels(weights.HiddenHidden, h, g4, transpose: true);
                     a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g4 * (dims.InputSize + h));
                     if (a.Split > 0)
                     {
@@ -109,8 +108,8 @@ public static class LstmLayer
 
     private unsafe struct ForwardArgs
     {
-        public int Batch, Steps, InputSize, Hidden, Ldy, LdWhh, Split;
-        public bool Reverse, WhhTransposed;
+        public int Batch, Steps, InputSize, Hidden, Ldy, Split;
+        public bool Reverse;
         public int* Lengths;
         public float* X, Wih, Whh, H0, C0, Y, Gates, HPrev, CPrev, TanhC, HLast, CLast, Bias;
     }
@@ -139,7 +138,6 @@ public static class LstmLayer
         var y = new Span<float>(a.Y + ((nint)b0 * steps * a.Ldy), ((fullBt - (b0 * steps) - 1) * a.Ldy) + h);
         var h0 = a.H0 == null ? default : new ReadOnlySpan<float>(a.H0 + ((nint)b0 * h), batch * h);
         var c0 = a.C0 == null ? default : new ReadOnlySpan<float>(a.C0 + ((nint)b0 * h), batch * h);
-        var whh = new ReadOnlySpan<float>(a.Whh, a.WhhTransposed ? h * a.LdWhh : g4 * h);
         var wih = new ReadOnlySpan<float>(a.Wih, g4 * inSize);
         var bias = new ReadOnlySpan<float>(a.Bias, g4);
         int ldy = a.Ldy;
@@ -157,8 +155,7 @@ public static class LstmLayer
             // (stride T·4H). Skipped when the state is known to be zero (first step, empty h0).
             if (s > 0 || !h0.IsEmpty)
             {
-                Gemm.Multiply(false, !a.WhhTransposed, batch, g4, h, hPrev.Slice(t * h), steps * h,
-                    whh, a.WhhTransposed ? a.LdWhh : h, gates.Slice(t * g4), steps * g4, accumulate: true);
+                Gemm.MultiplyPrepacked(batch, g4, h, hPrev.Slice(t * h), steps * h, a.Whh, gates.Slice(t * g4), steps * g4, accumulate: true);
             }
 
             bool last = s == steps - 1;

@@ -16,6 +16,30 @@ internal static class PackedWeights
     [ThreadStatic]
     private static float[]? t_transposed;
 
+    [ThreadStatic]
+    private static float[]? t_panels;
+
+    /// <summary>
+    /// The step GEMM's B operand packed once per call into the micro-kernel's panel layout (see
+    /// <see cref="Gemm.PackPanels"/>), in a per-thread buffer valid until the next call on this thread:
+    /// op(B) = Wᵀ of a stored W [n, k] when <paramref name="transpose"/> (forward: h·W_hhᵀ), else W [k, n]
+    /// itself (backward: dG·W_hh).
+    /// </summary>
+    public static unsafe float* Panels(ReadOnlySpan<float> w, int k, int n, bool transpose)
+    {
+        int needed = Gemm.PackedPanelsLength(k, n) + 16;
+        float[]? buffer = t_panels;
+        if (buffer is null || buffer.Length < needed)
+        {
+            buffer = GC.AllocateUninitializedArray<float>(needed, pinned: true);
+            t_panels = buffer;
+        }
+        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        float* dst = (float*)((address + 63) & ~(nuint)63);
+        Gemm.PackPanels(transpose, w, transpose ? k : n, k, n, dst);
+        return dst;
+    }
+
     /// <summary>
     /// Leading dimension for a transposed matrix with <paramref name="n"/> columns: a multiple of 16
     /// floats (64-byte rows), bumped when the row pitch is a multiple of 4 KiB so that consecutive

@@ -77,9 +77,8 @@ public static class RnnLayer
                 }
                 else
                 {
-                    // W_hh as the step GEMM's B operand: transposed once per call.
-                    a.Whh = PackedWeights.Transpose(weights.HiddenHidden, h, h, out a.LdWhh);
-                    a.WhhTransposed = true;
+                    // W_hhᵀ as the step GEMM's B operand: packed once per call into the micro-kernel's panels.
+                    a.Whh = PackedWeights.Panels(weights.HiddenHidden, h, h, transpose: true);
                     a.Split = ParallelPlan.BatchSplit(batch, (long)bt * h * (dims.InputSize + h));
                     if (a.Split > 0)
                     {
@@ -98,8 +97,8 @@ public static class RnnLayer
 
     private unsafe struct ForwardArgs
     {
-        public int Batch, Steps, InputSize, Hidden, Ldy, LdWhh, Split;
-        public bool Reverse, Relu, WhhTransposed;
+        public int Batch, Steps, InputSize, Hidden, Ldy, Split;
+        public bool Reverse, Relu;
         public int* Lengths;
         public float* X, Wih, Whh, H0, Y, Act, HPrev, HLast, Bias;
     }
@@ -124,7 +123,6 @@ public static class RnnLayer
         var hLast = new Span<float>(a.HLast + ((nint)b0 * h), batch * h);
         var y = new Span<float>(a.Y + ((nint)b0 * steps * a.Ldy), ((fullBt - (b0 * steps) - 1) * a.Ldy) + h);
         var h0 = a.H0 == null ? default : new ReadOnlySpan<float>(a.H0 + ((nint)b0 * h), batch * h);
-        var whh = new ReadOnlySpan<float>(a.Whh, a.WhhTransposed ? h * a.LdWhh : h * h);
         var wih = new ReadOnlySpan<float>(a.Wih, h * inSize);
         var bias = new ReadOnlySpan<float>(a.Bias, h);
         int ldy = a.Ldy;
@@ -140,8 +138,7 @@ public static class RnnLayer
             // Skipped when the state is known to be zero (first step with empty h0).
             if (s > 0 || !h0.IsEmpty)
             {
-                Gemm.Multiply(false, !a.WhhTransposed, batch, h, h, hPrev.Slice(t * h), steps * h,
-                    whh, a.WhhTransposed ? a.LdWhh : h, act.Slice(t * h), steps * h, accumulate: true);
+                Gemm.MultiplyPrepacked(batch, h, h, hPrev.Slice(t * h), steps * h, a.Whh, act.Slice(t * h), steps * h, accumulate: true);
             }
 
             // Destination of the new state: the next step's HPrev rows, or HLast after the final step.

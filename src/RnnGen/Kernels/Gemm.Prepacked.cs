@@ -1,0 +1,69 @@
+using System;
+
+namespace RnnGen.Kernels;
+
+public static partial class Gemm
+{
+    /// <summary>NR, the width of a packed B micro-panel, of the GEMM path in use on this thread.</summary>
+    internal static int PanelWidth => (ForcedPath ?? DefaultPath) switch
+    {
+        GemmPath.Vector512 => 2 * GemmSimd512.Count,
+        GemmPath.Vector256 => 2 * GemmSimd256.Count,
+        GemmPath.Vector128 => 2 * GemmSimd128.Count,
+        _ => 2 * GemmSimdScalar.Count,
+    };
+
+    /// <summary>Floats that <see cref="PackPanels"/> writes for op(B) [k, n] on this thread's path.</summary>
+    internal static int PackedPanelsLength(int k, int n) => RoundUp(n, PanelWidth) * k;
+
+    /// <summary>
+    /// Packs op(B) [k, n] once into the micro-kernel's panel layout [n / NR][k][NR] (zero-padded
+    /// columns), for a B reused by many calls — the recurrent weights of every step of a sequence.
+    /// </summary>
+    /// <remarks>
+    /// Without it, a step GEMM with few rows (m = B per core) reads W_hhᵀ rows in place: each k step of a
+    /// micro-panel is two cache lines a whole row pitch apart. Packed, a panel is one contiguous run
+    /// that the hardware prefetcher streams from L2.
+    /// </remarks>
+    internal static unsafe void PackPanels(bool transposeB, ReadOnlySpan<float> b, int ldb, int k, int n, float* dst)
+    {
+        ValidateOperand(b.Length, transposeB ? n : k, transposeB ? k : n, ldb, nameof(b), nameof(ldb));
+        fixed (float* pb = b)
+        {
+            switch (ForcedPath ?? DefaultPath)
+            {
+                case GemmPath.Vector512: PackB<GemmSimd512, System.Runtime.Intrinsics.Vector512<float>>(transposeB, pb, ldb, 0, k, 0, n, PanelWidth, dst); break;
+                case GemmPath.Vector256: PackB<GemmSimd256, System.Runtime.Intrinsics.Vector256<float>>(transposeB, pb, ldb, 0, k, 0, n, PanelWidth, dst); break;
+                case GemmPath.Vector128: PackB<GemmSimd128, System.Runtime.Intrinsics.Vector128<float>>(transposeB, pb, ldb, 0, k, 0, n, PanelWidth, dst); break;
+                default: PackB<GemmSimdScalar, float>(transposeB, pb, ldb, 0, k, 0, n, PanelWidth, dst); break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// C[m, n] (+)= A[m, k] · P, where P is op(B) packed by <see cref="PackPanels"/> on the same path.
+    /// Bitwise the same result as <see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, bool)"/>
+    /// on the packed path (same K blocks, same micro-kernel).
+    /// </summary>
+    internal static unsafe void MultiplyPrepacked(int m, int n, int k, ReadOnlySpan<float> a, int lda, float* packed, Span<float> c, int ldc, bool accumulate)
+    {
+        ValidateOperand(a.Length, m, k, lda, nameof(a), nameof(lda));
+        ValidateOperand(c.Length, m, n, ldc, nameof(c), nameof(ldc));
+        if (m == 0 || n == 0 || k == 0)
+        {
+            if (k == 0 && !accumulate) for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
+            return;
+        }
+        fixed (float* pa = a)
+        fixed (float* pc = c)
+        {
+            switch (ForcedPath ?? DefaultPath)
+            {
+                case GemmPath.Vector512: Packed<GemmSimd512, System.Runtime.Intrinsics.Vector512<float>>(false, false, m, n, k, pa, lda, packed, 0, pc, ldc, accumulate, null, prepackedB: true); break;
+                case GemmPath.Vector256: Packed<GemmSimd256, System.Runtime.Intrinsics.Vector256<float>>(false, false, m, n, k, pa, lda, packed, 0, pc, ldc, accumulate, null, prepackedB: true); break;
+                case GemmPath.Vector128: Packed<GemmSimd128, System.Runtime.Intrinsics.Vector128<float>>(false, false, m, n, k, pa, lda, packed, 0, pc, ldc, accumulate, null, prepackedB: true); break;
+                default: Packed<GemmSimdScalar, float>(false, false, m, n, k, pa, lda, packed, 0, pc, ldc, accumulate, null, prepackedB: true); break;
+            }
+        }
+    }
+}
