@@ -36,8 +36,8 @@ internal enum RecurrentCell
 internal static unsafe class SingleSequenceLayer
 {
     /// <summary>
-    /// Smallest H split across two cores. Below it a step is too short for the per-step barrier
-    /// (~0.1–0.2 µs) to pay (bench/NOTES.md, "one sequence").
+    /// Smallest H considered for the split across two cores (above it <see cref="SplitChooser"/> decides
+    /// by measurement). Below it a step is too short for the per-step exchange of h to pay.
     /// </summary>
     internal static int MinSplitHidden { get; set; } = 96;
 
@@ -61,21 +61,28 @@ internal static unsafe class SingleSequenceLayer
         public float* Y, Pre, HPrev, CPrev, TanhC, HidN, Work, HLast, CLast;
     }
 
-    /// <summary>Runs the layer, on both cores when worthwhile and the worker is free.</summary>
+    /// <summary>Test hook: split every call that can be split instead of letting <see cref="SplitChooser"/> decide.</summary>
+    internal static bool AlwaysSplit { get; set; }
+
+    /// <summary>Runs the layer, on both cores when that is measured to be faster and the worker is free.</summary>
     public static void Run(ref Args a)
     {
         int h = a.Hidden;
+        // A multiple of 16 units: each part's rows form whole 16-row blocks (when H is a multiple of 16)
+        // and each part's slice of a row starts on a 64-byte boundary.
+        a.Split = Math.Min(h, ((h / 2) + 15) & ~15);
         fixed (Args* pa = &a)
         {
-            if (h >= MinSplitHidden && a.Steps >= MinPackSteps && ParallelWorker.Enabled)
+            if (h >= MinSplitHidden && a.Steps >= MinPackSteps && a.Split < h && ParallelWorker.Enabled)
             {
-                // A multiple of 16 units: each part's rows form whole 16-row blocks (when H is a multiple of 16)
-                // and each part's slice of a row starts on a 64-byte boundary.
-                a.Split = Math.Min(h, ((h / 2) + 15) & ~15);
-                if (a.Split < h && ParallelWorker.TryRun(&SplitPart, pa))
-                {
-                    return;
-                }
+                int slot = 0;
+                bool split = AlwaysSplit || SplitChooser.ShouldSplit(a.Gates, h, a.InputSize, out slot);
+                long start = SplitChooser.Now();
+                bool ran = split && ParallelWorker.TryRun(&SplitPart, pa);
+                if (!ran) Range(ref a, 0, h, part: -1);
+                // a split that did not get the worker ran on one core: it is not a measurement of the split
+                if (!AlwaysSplit && ran == split) SplitChooser.Record(slot, split, SplitChooser.Now() - start, a.Steps);
+                return;
             }
             Range(ref a, 0, h, part: -1);
         }

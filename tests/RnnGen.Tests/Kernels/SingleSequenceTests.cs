@@ -40,6 +40,7 @@ public class SingleSequenceTests
         {
             Gemm.ForcedPath = path;
             SingleSequenceLayer.MinSplitHidden = 0; // split every size that can be split
+            SingleSequenceLayer.AlwaysSplit = true;
             var one = Layer.Create(cell, T, I, hidden, seed: hidden + length);
             KernelOptions.MaxThreads = 1;
             var single = one.Run(length, reverse, initialState, batchOf: 1);
@@ -72,6 +73,7 @@ public class SingleSequenceTests
         {
             KernelOptions.MaxThreads = savedThreads;
             SingleSequenceLayer.MinSplitHidden = savedMin;
+            SingleSequenceLayer.AlwaysSplit = false;
             Gemm.ForcedPath = savedPath;
         }
     }
