@@ -20,7 +20,7 @@ namespace RnnGen.Kernels;
 internal static class SplitChooser
 {
     private const int Slots = 32;
-    private const int WarmUpCalls = 8;
+    private const int WarmUpCalls = 16;
     internal const int ProbeInterval = 32;
 
     private struct Entry
@@ -54,10 +54,10 @@ internal static class SplitChooser
         ref Entry e = ref s_entries[slot];
         double perStep = (double)ticks / Math.Max(1, steps);
         ref double estimate = ref split ? ref e.SplitTicksPerStep : ref e.SingleTicksPerStep;
-        // A faster sample is taken at once, a slower one only partly: the first calls run unoptimized JIT
-        // code and a preempted call is an outlier, neither should condemn a way for long; a lasting slow-down
-        // still moves the estimate up within a few probes.
-        estimate = estimate == 0 || perStep < estimate ? perStep : estimate + (0.25 * (perStep - estimate));
+        // An average that forgets quickly: the first calls run unoptimized JIT code, and conditions change
+        // (the decision only needs the sign of a difference that is typically 1.5×, so noise matters little).
+        // Not a minimum: the split's times vary more, and its best case would win it calls it then loses.
+        estimate = estimate == 0 ? perStep : 0.5 * (estimate + perStep);
     }
 
     public static long Now() => Stopwatch.GetTimestamp();

@@ -10,17 +10,17 @@ public class SplitChooserTests
         // A shape no model uses, so other tests' layer calls do not share the slot.
         const int G = 7, H = 12_345, I = 9_871;
         int splits = 0;
-        for (int call = 0; call < 8; call++)
+        for (int call = 0; call < 16; call++)
         {
             bool split = SplitChooser.ShouldSplit(G, H, I, out int slot);
             Assert.Equal(call % 2 == 0, split); // warm-up alternates
             if (split) splits++;
             SplitChooser.Record(slot, split, split ? 1_000 : 3_000, steps: 10); // the split is 3x faster
         }
-        Assert.Equal(4, splits);
+        Assert.Equal(8, splits);
 
         int probes = 0;
-        for (int call = 8; call < 8 + (4 * SplitChooser.ProbeInterval); call++)
+        for (int call = 16; call < 16 + (4 * SplitChooser.ProbeInterval); call++)
         {
             bool split = SplitChooser.ShouldSplit(G, H, I, out int slot);
             if (!split) probes++;
