@@ -21,11 +21,23 @@ using RnnGen.Decoding;
 using RnnGen.Text.NGrams;
 using RnnGen.Training;
 
-var options = Options.Parse(args);
+Options options;
+string textPath, text;
+try
+{
+    options = Options.Parse(args);
+    textPath = options.TextPath ?? Path.Combine(AppContext.BaseDirectory, "corpus", "river-towns.txt");
+    if (!File.Exists(textPath)) throw new FileNotFoundException($"--text: no file '{Path.GetFullPath(textPath)}'.");
+    text = File.ReadAllText(textPath).Replace("\r\n", "\n", StringComparison.Ordinal);
+    if (text.Length < 2000) throw new ArgumentException($"--text: '{textPath}' has {text.Length} characters; give the model at least 2,000.");
+}
+catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or IOException or UnauthorizedAccessException)
+{
+    // Bad command line or unreadable text: say what to fix, no stack trace.
+    Console.Error.WriteLine($"CharLm: {e.Message}");
+    return 2;
+}
 var total = Stopwatch.StartNew();
-string textPath = options.TextPath ?? Path.Combine(AppContext.BaseDirectory, "corpus", "river-towns.txt");
-string text = File.ReadAllText(textPath).Replace("\r\n", "\n", StringComparison.Ordinal);
-if (text.Length < 2000) throw new ArgumentException($"'{textPath}' has {text.Length} characters; give the model at least a few thousand.");
 
 var vocabulary = Vocabulary.BuildCharacters([text], maxSize: CharModel.Vocabulary);
 int[] ids = vocabulary.Encode(text);
@@ -171,11 +183,11 @@ internal sealed record Options(string? TextPath, int Epochs, int Batch, int Step
             options = args[i] switch
             {
                 "--text" => options with { TextPath = value },
-                "--epochs" => options with { Epochs = Math.Max(1, int.Parse(value, CultureInfo.InvariantCulture)) },
-                "--batch" => options with { Batch = Math.Max(1, int.Parse(value, CultureInfo.InvariantCulture)) },
-                "--steps" => options with { Steps = Math.Max(2, int.Parse(value, CultureInfo.InvariantCulture)) },
-                "--lr" => options with { LearningRate = float.Parse(value, CultureInfo.InvariantCulture) },
-                "--seed" => options with { Seed = long.Parse(value, CultureInfo.InvariantCulture) },
+                "--epochs" => options with { Epochs = Math.Max(1, Integer(args[i], value)) },
+                "--batch" => options with { Batch = Math.Max(1, Integer(args[i], value)) },
+                "--steps" => options with { Steps = Math.Max(2, Integer(args[i], value)) },
+                "--lr" => options with { LearningRate = float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out float lr) && lr > 0 && float.IsFinite(lr) ? lr : throw new ArgumentException($"--lr expects a positive number such as 0.004, got '{value}'.") },
+                "--seed" => options with { Seed = Integer(args[i], value) },
                 "--prompt" => options with { Prompt = value },
                 _ => throw new ArgumentException($"Unknown option {args[i]}; use --text, --epochs, --batch, --steps, --lr, --seed or --prompt."),
             };
@@ -183,4 +195,7 @@ internal sealed record Options(string? TextPath, int Epochs, int Batch, int Step
         if (args.Length % 2 != 0) throw new ArgumentException($"Option {args[^1]} needs a value.");
         return options;
     }
+
+    private static int Integer(string option, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : throw new ArgumentException($"{option} expects a whole number, got '{value}'.");
 }
