@@ -1,6 +1,5 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace RnnGen.Kernels;
 
@@ -40,22 +39,7 @@ public static partial class Gemm
     [ThreadStatic]
     private static float[]? t_packB;
 
-    /// <summary>Returns a 64-byte aligned pointer to at least <paramref name="floats"/> floats.</summary>
-    private static unsafe float* GetBuffer(ref float[]? buffer, int floats)
-    {
-        // +16 floats of slack to align the start to a 64-byte cache line: packed panels are read
-        // with full-width vector loads, and a load straddling two lines costs an extra access.
-        int needed = floats + 16;
-        float[]? array = buffer;
-        if (array is null || array.Length < needed)
-        {
-            array = GC.AllocateUninitializedArray<float>(Math.Max(needed, (array?.Length ?? 0) * 2), pinned: true);
-            buffer = array;
-        }
-
-        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
-        return (float*)((address + 63) & ~(nuint)63);
-    }
+    private static unsafe float* GetBuffer(ref float[]? buffer, int floats) => ThreadScratch.Get(ref buffer, floats);
 
     private static unsafe void Run<TOps, TVec>(
         bool transposeA, bool transposeB, int m, int n, int k,

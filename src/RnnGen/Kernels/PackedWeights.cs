@@ -1,6 +1,4 @@
 using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace RnnGen.Kernels;
 
@@ -27,15 +25,7 @@ internal static class PackedWeights
     /// </summary>
     public static unsafe float* Panels(ReadOnlySpan<float> w, int k, int n, bool transpose)
     {
-        int needed = Gemm.PackedPanelsLength(k, n) + 16;
-        float[]? buffer = t_panels;
-        if (buffer is null || buffer.Length < needed)
-        {
-            buffer = GC.AllocateUninitializedArray<float>(needed, pinned: true);
-            t_panels = buffer;
-        }
-        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
-        float* dst = (float*)((address + 63) & ~(nuint)63);
+        float* dst = ThreadScratch.Get(ref t_panels, Gemm.PackedPanelsLength(k, n));
         Gemm.PackPanels(transpose, w, transpose ? k : n, k, n, dst);
         return dst;
     }
@@ -56,15 +46,7 @@ internal static class PackedWeights
     public static unsafe float* Transpose(ReadOnlySpan<float> w, int n, int k, out int ld)
     {
         ld = PaddedLd(n);
-        int needed = (k * ld) + 16;
-        float[]? buffer = t_transposed;
-        if (buffer is null || buffer.Length < needed)
-        {
-            buffer = GC.AllocateUninitializedArray<float>(needed, pinned: true);
-            t_transposed = buffer;
-        }
-        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
-        float* dst = (float*)((address + 63) & ~(nuint)63);
+        float* dst = ThreadScratch.Get(ref t_transposed, k * ld);
         fixed (float* src = w)
         {
             // 8 × 8 blocks: 8 source rows are read in parallel streams, 8 destination rows written;

@@ -1,6 +1,5 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -110,16 +109,5 @@ internal static unsafe class RowBlockGemv
     private static float[]? t_packed;
 
     /// <summary>A 64-byte aligned per-thread buffer of at least <paramref name="floats"/> floats (valid until the next call on this thread).</summary>
-    public static float* ThreadBuffer(int floats)
-    {
-        int needed = floats + 16;
-        float[]? buffer = t_packed;
-        if (buffer is null || buffer.Length < needed)
-        {
-            buffer = GC.AllocateUninitializedArray<float>(Math.Max(needed, (buffer?.Length ?? 0) * 2), pinned: true);
-            t_packed = buffer;
-        }
-        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
-        return (float*)((address + 63) & ~(nuint)63);
-    }
+    public static float* ThreadBuffer(int floats) => ThreadScratch.Get(ref t_packed, floats);
 }
