@@ -31,6 +31,7 @@ CONFIGS = {
     "train-bilstm-h128-b16-t40": ("lstm", 64, 128, 1, True, 16, 40, "train"),
     "train-charlm-h512-b32-t128": ("charlm", 64, 512, 1, False, 32, 128, "charlm"),
     # beyond the nine: the date sample's encoder-decoder (batch, source steps, target steps)
+    "serve-bilstm-h128-b1-t40": ("lstm", 64, 128, 1, True, 1, 40, "serve"),
     "train-seq2seq-gru-b64-s30-t11": ("seq2seq", 0, 0, 0, False, 64, 30, "seq2seq-train"),
     "serve-seq2seq-gru-b1-s30-t11": ("seq2seq", 0, 0, 0, False, 1, 30, "seq2seq-serve"),
 }

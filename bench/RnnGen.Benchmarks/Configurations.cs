@@ -39,6 +39,8 @@ public abstract class BenchConfig
         new Train<BiLstmH128>("train-bilstm-h128-b16-t40", new BiLstmH128(1), BiLstmH128.InputSize, BiLstmH128.LayerOutputSize,
             BiLstmH128.ForwardFlopsPerStep, 16, 40),
         new CharLm(),
+        new Serve<BiLstmH128>("serve-bilstm-h128-b1-t40", new BiLstmH128(1), BiLstmH128.InputSize, BiLstmH128.ForwardFlopsPerStep, 1, 40,
+            "beyond the nine: the bidirectional LSTM of train-bilstm serving one sequence (a direction per core)"),
         new Seq2SeqTrain(),
         new Seq2SeqServe(),
     ];
@@ -61,8 +63,8 @@ public abstract class BenchConfig
         private readonly IRnnSession _session;
         private readonly float[] _x;
 
-        public Serve(string name, TModel model, int inputSize, long flopsPerStep, int batch, int steps)
-            : base(name, batch, steps, flopsPerStep, training: false)
+        public Serve(string name, TModel model, int inputSize, long flopsPerStep, int batch, int steps, string note = "")
+            : base(name, batch, steps, flopsPerStep, training: false, note)
         {
             _session = model.CreateSession(batch, steps);
             _x = Data.Normal(batch * steps * inputSize, 2);

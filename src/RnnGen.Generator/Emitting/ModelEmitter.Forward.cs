@@ -94,9 +94,19 @@ internal static partial class ModelEmitter
                     w.Line();
                     w.Line(Rs + " inputL" + Num(layer) + " = " + LayerInputExpression(spec, layer) + ";");
                 }
-                for (int direction = 0; direction < spec.Directions; direction++)
+                if (ConcurrentDirections(spec))
                 {
-                    EmitLayerForward(w, spec, layer, direction, streaming: false);
+                    w.Line();
+                    w.Line("// Layer " + Num(layer) + ", both directions at once: the forward one on this thread, the reverse one on the kernel worker");
+                    w.Line("// when it is free (one core each; the same results as one after the other). See ForwardDirection below.");
+                    w.Line(K + "Bidirectional.Forward(this, " + Num(layer) + ");");
+                }
+                else
+                {
+                    for (int direction = 0; direction < spec.Directions; direction++)
+                    {
+                        EmitLayerForward(w, spec, layer, direction, streaming: false);
+                    }
                 }
                 if (HasMerge(spec))
                 {
@@ -114,7 +124,51 @@ internal static partial class ModelEmitter
                 }
             }
         }
+        if (ConcurrentDirections(spec))
+        {
+            w.Line();
+            w.Doc("<summary>One direction of one layer's forward pass; called by <see cref=\"" + K + "Bidirectional\"/>, possibly on the kernel worker thread.\n" +
+                  "The two directions of a layer read the same input and write disjoint outputs, caches and final-state slots.</summary>");
+            using (w.Block("void " + K + "IBidirectionalForward.ForwardDirection(int layer, int direction)"))
+            {
+                w.Line("int B = _batch, T = _steps;");
+                w.Line(Rs + " p = _model.Parameters;");
+                w.Line(Ri + " lengths = _lengths.AsSpan(0, B);");
+                w.Line(Rs + " initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;");
+                if (spec.HasCellState)
+                {
+                    w.Line(Rs + " initialCell = _hasInitialState ? _initialCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
+                }
+                for (int layer = 0; layer < spec.Layers; layer++)
+                {
+                    using (w.Block("if (layer == " + Num(layer) + ")"))
+                    {
+                        if (layer > 0)
+                        {
+                            w.Line(Rs + " inputL" + Num(layer) + " = " + LayerInputExpression(spec, layer) + ";");
+                        }
+                        using (w.Block("if (direction == 0)"))
+                        {
+                            EmitLayerForward(w, spec, layer, 0, streaming: false, blankLineFirst: false);
+                        }
+                        using (w.Block("else"))
+                        {
+                            EmitLayerForward(w, spec, layer, 1, streaming: false, blankLineFirst: false);
+                        }
+                        w.Line("return;");
+                    }
+                }
+                w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"No such layer.\");");
+            }
+        }
     }
+
+    /// <summary>
+    /// Whether the two directions of each layer run as one job (one per core): bidirectional models
+    /// without recurrent dropout (its masks are drawn from the session's one random stream, which must
+    /// stay in order).
+    /// </summary>
+    private static bool ConcurrentDirections(ModelSpec spec) => spec.Bidirectional && spec.RecurrentDropout == 0;
 
     private static string LayerInputExpression(ModelSpec spec, int layer)
     {
@@ -135,7 +189,7 @@ internal static partial class ModelEmitter
 
     /// <summary>One kernel call: layer <paramref name="layer"/>, one direction, over the whole batch
     /// (or, when <paramref name="streaming"/>, one step from the kept state).</summary>
-    private static void EmitLayerForward(SourceWriter w, ModelSpec spec, int layer, int direction, bool streaming)
+    private static void EmitLayerForward(SourceWriter w, ModelSpec spec, int layer, int direction, bool streaming, bool blankLineFirst = true)
     {
         string l = Num(layer);
         int inputWidth = spec.LayerInputSize(layer);
@@ -148,7 +202,7 @@ internal static partial class ModelEmitter
         bool merge = HasMerge(spec);
         int width = merge ? 2 * s : spec.LayerOutputSize;
         string columns = direction == 0 ? "0.." + Num(s) : Num(s) + ".." + Num(2 * s);
-        w.Line();
+        if (blankLineFirst) w.Line();
         if (streaming)
         {
             w.Line("// Layer " + l + ": x [B, 1, " + Num(inputWidth) + "] -> y [B, 1, " + Num(s) + "], from the kept state of slot " + l + ".");

@@ -21,7 +21,7 @@ internal static partial class ModelEmitter
               "batches of up to <see cref=\"MaxBatch\"/> sequences of up to <see cref=\"MaxSteps\"/> steps. After construction\n" +
               "Forward, Loss, Backward and Step allocate nothing. A session is not thread-safe: use one per thread;\n" +
               "sessions of one model share its parameters and add into its gradients.\n</summary>");
-        using (w.Block("public sealed class Session : global::RnnGen.IRnnSession"))
+        using (w.Block("public sealed class Session : global::RnnGen.IRnnSession" + (ConcurrentDirections(spec) ? ", " + K + "IBidirectionalForward" : "")))
         {
             if (VariantOptionsDeclaration(spec) is { } options)
             {

@@ -185,7 +185,7 @@ namespace Demo
         /// Forward, Loss, Backward and Step allocate nothing. A session is not thread-safe: use one per thread;
         /// sessions of one model share its parameters and add into its gradients.
         /// </summary>
-        public sealed class Session : global::RnnGen.IRnnSession
+        public sealed class Session : global::RnnGen.IRnnSession, global::RnnGen.Kernels.IBidirectionalForward
         {
             // The cell variant: reset before the recurrent product (Cho et al. 2014).
             private static readonly global::RnnGen.Kernels.GruVariantOptions s_cell = new global::RnnGen.Kernels.GruVariantOptions(ResetBefore: true, LayerNorm: false);
@@ -301,35 +301,58 @@ namespace Demo
                 global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);
                 global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;
 
-                // Layer 0, forward: x [B, T, 4] -> y[:, :, 0..8] of [B, T, 16]; final state slot 0.
-                // Gates [B·T, 24] = x·W_ihᵀ + b_ih in one GEMM, then per step h·W_hhᵀ + b_hh and the fused cell update.
-                global::RnnGen.Kernels.GruVariantLayer.Forward(
-                    new global::RnnGen.Kernels.LayerDims(B, T, FeatureSize, HiddenSize),
-                    s_cell,
-                    reverse: false,
-                    lengths,
-                    _input.AsSpan(0, B * T * FeatureSize),
-                    new global::RnnGen.Kernels.GruVariantWeights(new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length))),
-                    default, // recurrent dropout mask (empty: none)
-                    Slot(initialHidden, 0, B, StateSize), // h0 (empty: zeros)
-                    _outputL0.AsSpan(0), LayerOutputSize,
-                    _finalHidden.AsSpan(0 * B * StateSize, B * StateSize),
-                    _cacheL0);
+                // Layer 0, both directions at once: the forward one on this thread, the reverse one on the kernel worker
+                // when it is free (one core each; the same results as one after the other). See ForwardDirection below.
+                global::RnnGen.Kernels.Bidirectional.Forward(this, 0);
+            }
 
-                // Layer 0, reverse: x [B, T, 4] -> y[:, :, 8..16] of [B, T, 16]; final state slot 1.
-                // Gates [B·T, 24] = x·W_ihᵀ + b_ih in one GEMM, then per step h·W_hhᵀ + b_hh and the fused cell update.
-                global::RnnGen.Kernels.GruVariantLayer.Forward(
-                    new global::RnnGen.Kernels.LayerDims(B, T, FeatureSize, HiddenSize),
-                    s_cell,
-                    reverse: true,
-                    lengths,
-                    _input.AsSpan(0, B * T * FeatureSize),
-                    new global::RnnGen.Kernels.GruVariantWeights(new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0ReverseOffset, WeightIhL0ReverseLength), p.Slice(WeightHhL0ReverseOffset, WeightHhL0ReverseLength), p.Slice(BiasIhL0ReverseOffset, BiasIhL0ReverseLength), p.Slice(BiasHhL0ReverseOffset, BiasHhL0ReverseLength))),
-                    default, // recurrent dropout mask (empty: none)
-                    Slot(initialHidden, 1, B, StateSize), // h0 (empty: zeros)
-                    _outputL0.AsSpan(StateSize), LayerOutputSize,
-                    _finalHidden.AsSpan(1 * B * StateSize, B * StateSize),
-                    _cacheL0Reverse);
+            /// <summary>One direction of one layer's forward pass; called by <see cref="global::RnnGen.Kernels.Bidirectional"/>, possibly on the kernel worker thread.
+            /// The two directions of a layer read the same input and write disjoint outputs, caches and final-state slots.</summary>
+            void global::RnnGen.Kernels.IBidirectionalForward.ForwardDirection(int layer, int direction)
+            {
+                int B = _batch, T = _steps;
+                global::System.ReadOnlySpan<float> p = _model.Parameters;
+                global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);
+                global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;
+                if (layer == 0)
+                {
+                    if (direction == 0)
+                    {
+                        // Layer 0, forward: x [B, T, 4] -> y[:, :, 0..8] of [B, T, 16]; final state slot 0.
+                        // Gates [B·T, 24] = x·W_ihᵀ + b_ih in one GEMM, then per step h·W_hhᵀ + b_hh and the fused cell update.
+                        global::RnnGen.Kernels.GruVariantLayer.Forward(
+                            new global::RnnGen.Kernels.LayerDims(B, T, FeatureSize, HiddenSize),
+                            s_cell,
+                            reverse: false,
+                            lengths,
+                            _input.AsSpan(0, B * T * FeatureSize),
+                            new global::RnnGen.Kernels.GruVariantWeights(new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length))),
+                            default, // recurrent dropout mask (empty: none)
+                            Slot(initialHidden, 0, B, StateSize), // h0 (empty: zeros)
+                            _outputL0.AsSpan(0), LayerOutputSize,
+                            _finalHidden.AsSpan(0 * B * StateSize, B * StateSize),
+                            _cacheL0);
+                    }
+                    else
+                    {
+                        // Layer 0, reverse: x [B, T, 4] -> y[:, :, 8..16] of [B, T, 16]; final state slot 1.
+                        // Gates [B·T, 24] = x·W_ihᵀ + b_ih in one GEMM, then per step h·W_hhᵀ + b_hh and the fused cell update.
+                        global::RnnGen.Kernels.GruVariantLayer.Forward(
+                            new global::RnnGen.Kernels.LayerDims(B, T, FeatureSize, HiddenSize),
+                            s_cell,
+                            reverse: true,
+                            lengths,
+                            _input.AsSpan(0, B * T * FeatureSize),
+                            new global::RnnGen.Kernels.GruVariantWeights(new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0ReverseOffset, WeightIhL0ReverseLength), p.Slice(WeightHhL0ReverseOffset, WeightHhL0ReverseLength), p.Slice(BiasIhL0ReverseOffset, BiasIhL0ReverseLength), p.Slice(BiasHhL0ReverseOffset, BiasHhL0ReverseLength))),
+                            default, // recurrent dropout mask (empty: none)
+                            Slot(initialHidden, 1, B, StateSize), // h0 (empty: zeros)
+                            _outputL0.AsSpan(StateSize), LayerOutputSize,
+                            _finalHidden.AsSpan(1 * B * StateSize, B * StateSize),
+                            _cacheL0Reverse);
+                    }
+                    return;
+                }
+                throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "No such layer.");
             }
 
             /// <summary>

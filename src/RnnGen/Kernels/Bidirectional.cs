@@ -1,0 +1,66 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace RnnGen.Kernels;
+
+/// <summary>
+/// Implemented by the generated sessions of bidirectional models: the forward pass of one direction of
+/// one layer (the same kernel call the session would otherwise make in sequence).
+/// </summary>
+public interface IBidirectionalForward
+{
+    /// <summary>Runs direction <paramref name="direction"/> (0 forward, 1 reverse) of layer <paramref name="layer"/> over the current batch.</summary>
+    void ForwardDirection(int layer, int direction);
+}
+
+/// <summary>
+/// One direction per core: the two directions of a bidirectional layer are independent (same input,
+/// disjoint outputs, caches and final-state slots), so they run at the same time, the forward direction
+/// on the calling thread and the reverse one on the kernel worker.
+/// </summary>
+/// <remarks>
+/// Each direction then has a core to itself: no per-step barrier at batch 1 (where one direction split
+/// across two cores pays one per step), no batch split per direction for B ≥ 2, and each direction's
+/// W_hh stays in its own core's L2. The kernels inside a direction find the worker busy and run on
+/// their own thread, with the same partition of the work as on two threads, so the results are the
+/// same bits either way. When the worker is taken (another thread's job) or
+/// <see cref="KernelOptions.MaxThreads"/> is 1 the directions run one after the other.
+/// </remarks>
+public static class Bidirectional
+{
+    public static unsafe void Forward(IBidirectionalForward session, int layer)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        if (ParallelWorker.Enabled)
+        {
+            // The job state must be unmanaged: the session travels as a GC handle (no managed allocation).
+            GCHandle handle = GCHandle.Alloc(session);
+            try
+            {
+                var job = new Job { Session = GCHandle.ToIntPtr(handle), Layer = layer };
+                if (ParallelWorker.TryRun(&Part, &job))
+                {
+                    return;
+                }
+            }
+            finally
+            {
+                handle.Free();
+            }
+        }
+        session.ForwardDirection(layer, 0);
+        session.ForwardDirection(layer, 1);
+    }
+
+    private struct Job
+    {
+        public IntPtr Session;
+        public int Layer;
+    }
+
+    private static unsafe void Part(void* state, int part)
+    {
+        ref Job job = ref *(Job*)state;
+        ((IBidirectionalForward)GCHandle.FromIntPtr(job.Session).Target!).ForwardDirection(job.Layer, part);
+    }
+}
