@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace RnnGen.Kernels;
 
@@ -106,6 +107,18 @@ public static partial class Gemm
         where TVec : struct
     {
         int j = 0;
+        if (TOps.Count == 16 && k % 16 == 0 && Avx512F.IsSupported)
+        {
+            // 16 rows per call, 16 FMA chains (vs 4 in Dot1x4) and one shuffle-tree reduction for 16 outputs;
+            // the same per-row arithmetic as the batch-1 layers' packed blocks (RowBlockGemv).
+            for (; j + 16 <= n; j += 16)
+            {
+                float* cj = c + j;
+                if (!accumulate) System.Runtime.Intrinsics.Vector512.Store(System.Runtime.Intrinsics.Vector512<float>.Zero, cj);
+                RowBlockGemv.MultiplyRows(k, a, b + (j * ldb), ldb, cj, cj);
+            }
+        }
+
         for (; j + 4 <= n; j += 4)
         {
             Dot1x4<TOps, TVec>(k, a, b + (j * ldb), ldb, c + j, accumulate);
