@@ -61,6 +61,18 @@ internal static partial class ModelEmitter
                 w.Line("bool embeddingGradient = !_model.FreezeEmbedding;");
                 w.Line("computeInputGradient |= embeddingGradient; // the embedding's gradient is built from the input gradient");
             }
+            if (ConcurrentDirections(spec))
+            {
+                w.Line("// The direction jobs (BackwardDirection, possibly on the kernel worker) read these from the session.");
+                w.Line("_backwardInputGradient = computeInputGradient;");
+                w.Line("_backwardHasFinalHidden = !finalHiddenGradient.IsEmpty;");
+                w.Line("if (_backwardHasFinalHidden) finalHiddenGradient.CopyTo(_backwardFinalHidden);");
+                if (spec.HasCellState)
+                {
+                    w.Line("_backwardHasFinalCell = !finalCellGradient.IsEmpty;");
+                    w.Line("if (_backwardHasFinalCell) finalCellGradient.CopyTo(_backwardFinalCell);");
+                }
+            }
             for (int layer = spec.Layers - 1; layer >= 0; layer--)
             {
                 string l = Num(layer);
@@ -111,9 +123,18 @@ internal static partial class ModelEmitter
                     w.Line("inputGradient.Clear();");
                     dx = "inputGradient";
                 }
-                for (int direction = 0; direction < spec.Directions; direction++)
+                if (ConcurrentDirections(spec))
                 {
-                    EmitLayerBackward(w, spec, layer, direction, dy, lddy, dx);
+                    w.Line("// both directions at once (BackwardDirection below); the reverse one's dx is added after both, in the same order on one thread or two");
+                    w.Line(K + "Bidirectional.Backward(this, " + l + ");");
+                    w.Line("if (!" + dx + ".IsEmpty) global::System.Numerics.Tensors.TensorPrimitives.Add(" + dx + ", _dInputReverse.AsSpan(0, " + dx + ".Length), " + dx + ");");
+                }
+                else
+                {
+                    for (int direction = 0; direction < spec.Directions; direction++)
+                    {
+                        EmitLayerBackward(w, spec, layer, direction, dy, lddy, dx, "_scratch");
+                    }
                 }
                 if (layer > 0 && HasDropoutAfter(spec, layer - 1))
                 {
@@ -134,9 +155,72 @@ internal static partial class ModelEmitter
                 }
             }
         }
+        if (ConcurrentDirections(spec))
+        {
+            EmitBackwardDirection(w, spec);
+        }
     }
 
-    private static void EmitLayerBackward(SourceWriter w, ModelSpec spec, int layer, int direction, string dy, string lddy, string dx)
+    /// <summary>The reverse half of <see cref="EmitBackward"/> for concurrent directions: one direction of one layer's backward pass.</summary>
+    private static void EmitBackwardDirection(SourceWriter w, ModelSpec spec)
+    {
+        w.Line();
+        w.Doc("<summary>One direction of one layer's backward pass; called by <see cref=\"" + K + "Bidirectional\"/>, possibly on the kernel worker thread.\n" +
+              "The directions add into disjoint parameter gradients; the forward one into the layer's input gradient, the reverse one into\n" +
+              "_dInputReverse with its own scratch, which BackwardLayers adds after both.</summary>");
+        using (w.Block("void " + K + "IBidirectionalBackward.BackwardDirection(int layer, int direction)"))
+        {
+            w.Line("int B = _batch, T = _steps;");
+            w.Line(Rs + " p = _model.Parameters;");
+            w.Line("global::System.Span<float> g = _model.Gradients;");
+            w.Line(Ri + " lengths = _lengths.AsSpan(0, B);");
+            w.Line(Rs + " initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;");
+            w.Line("global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * B * StateSize) : default;");
+            w.Line(Rs + " finalHiddenGradient = _backwardHasFinalHidden ? _backwardFinalHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;");
+            if (spec.HasCellState)
+            {
+                w.Line(Rs + " initialCell = _hasInitialState ? _initialCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
+                w.Line("global::System.Span<float> initialCellGradient = _hasInitialState ? _initialCellGradient.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
+                w.Line(Rs + " finalCellGradient = _backwardHasFinalCell ? _backwardFinalCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
+            }
+            for (int layer = 0; layer < spec.Layers; layer++)
+            {
+                string l = Num(layer);
+                using (w.Block("if (layer == " + l + ")"))
+                {
+                    string dy = HasMerge(spec) ? "_dRawL" + l : "_dOutputL" + l;
+                    string lddy = HasMerge(spec) ? "2 * StateSize" : "LayerOutputSize";
+                    string width = layer == 0 ? "FeatureSize" : "LayerOutputSize";
+                    string dxForward;
+                    if (layer > 0)
+                    {
+                        string below = "_dOutputL" + Num(layer - 1) + ".AsSpan(0, B * T * LayerOutputSize)";
+                        dxForward = HasDropoutAfter(spec, layer - 1) ? "(_dropoutActive ? _dDroppedL" + Num(layer - 1) + ".AsSpan(0, B * T * LayerOutputSize) : " + below + ")" : below;
+                        w.Line("bool wantInput = true;");
+                    }
+                    else
+                    {
+                        dxForward = "(_backwardInputGradient ? _inputGradient.AsSpan(0, B * T * FeatureSize) : default)";
+                        w.Line("bool wantInput = _backwardInputGradient;");
+                    }
+                    using (w.Block("if (direction == 0)"))
+                    {
+                        EmitLayerBackward(w, spec, layer, 0, dy, lddy, dxForward, "_scratch");
+                    }
+                    using (w.Block("else"))
+                    {
+                        w.Line("global::System.Span<float> dInputReverse = wantInput ? _dInputReverse.AsSpan(0, B * T * " + width + ") : default;");
+                        w.Line("dInputReverse.Clear();");
+                        EmitLayerBackward(w, spec, layer, 1, dy, lddy, "dInputReverse", "_scratchReverse");
+                    }
+                    w.Line("return;");
+                }
+            }
+            w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"No such layer.\");");
+        }
+    }
+
+    private static void EmitLayerBackward(SourceWriter w, ModelSpec spec, int layer, int direction, string dy, string lddy, string dx, string scratch)
     {
         string id = Suffix(layer, direction);
         int slot = layer * spec.Directions + direction;
@@ -179,6 +263,6 @@ internal static partial class ModelEmitter
         {
             w.Line("    MutableSlot(initialCellGradient, " + Num(slot) + ", B, HiddenSize),");
         }
-        w.Line("    _scratch);");
+        w.Line("    " + scratch + ");");
     }
 }

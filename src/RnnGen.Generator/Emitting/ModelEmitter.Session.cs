@@ -21,7 +21,7 @@ internal static partial class ModelEmitter
               "batches of up to <see cref=\"MaxBatch\"/> sequences of up to <see cref=\"MaxSteps\"/> steps. After construction\n" +
               "Forward, Loss, Backward and Step allocate nothing. A session is not thread-safe: use one per thread;\n" +
               "sessions of one model share its parameters and add into its gradients.\n</summary>");
-        using (w.Block("public sealed class Session : global::RnnGen.IRnnSession" + (ConcurrentDirections(spec) ? ", " + K + "IBidirectionalForward" : "")))
+        using (w.Block("public sealed class Session : global::RnnGen.IRnnSession" + (ConcurrentDirections(spec) ? ", " + K + "IBidirectionalForward, " + K + "IBidirectionalBackward" : "")))
         {
             if (VariantOptionsDeclaration(spec) is { } options)
             {
@@ -69,6 +69,18 @@ internal static partial class ModelEmitter
                 w.Line("private readonly float[] _finalCell;      // [L·D, B, H]");
             }
             w.Line("private readonly float[] _scratch;        // backward workspace, shared by all layers");
+            if (ConcurrentDirections(spec))
+            {
+                w.Line("private readonly float[] _scratchReverse; // the reverse direction's backward workspace (the directions run at the same time)");
+                w.Line("private readonly float[] _dInputReverse;  // [B, T, layer input] the reverse direction's input gradient, added after both");
+                w.Line("private readonly float[] _backwardFinalHidden; // [L·D, B, S] copy of Backward's final-hidden gradient for the direction jobs");
+                w.Line("private bool _backwardHasFinalHidden, _backwardInputGradient;");
+                if (spec.HasCellState)
+                {
+                    w.Line("private readonly float[] _backwardFinalCell;   // [L·D, B, H] likewise");
+                    w.Line("private bool _backwardHasFinalCell;");
+                }
+            }
             w.Line("private readonly float[] _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given");
             w.Line("private readonly float[] _initialHiddenGradient; // [L·D, B, H]");
             if (spec.HasCellState)
@@ -186,6 +198,16 @@ internal static partial class ModelEmitter
                     w.Line("_finalCell = new float[Layers * Directions * maxBatch * HiddenSize];");
                 }
                 w.Line("_scratch = new float[" + kernel + ".ScratchLength(maxBatch, maxSteps, HiddenSize" + (spec.UsesVariantKernel ? ", s_cell" : "") + ")];");
+                if (ConcurrentDirections(spec))
+                {
+                    w.Line("_scratchReverse = new float[" + kernel + ".ScratchLength(maxBatch, maxSteps, HiddenSize" + (spec.UsesVariantKernel ? ", s_cell" : "") + ")];");
+                    w.Line("_dInputReverse = new float[positions * global::System.Math.Max(FeatureSize, LayerOutputSize)];");
+                    w.Line("_backwardFinalHidden = new float[Layers * Directions * maxBatch * StateSize];");
+                    if (spec.HasCellState)
+                    {
+                        w.Line("_backwardFinalCell = new float[Layers * Directions * maxBatch * HiddenSize];");
+                    }
+                }
                 w.Line("_initialHidden = new float[Layers * Directions * maxBatch * StateSize];");
                 w.Line("_initialHiddenGradient = new float[Layers * Directions * maxBatch * StateSize];");
                 if (spec.HasCellState)

@@ -14,6 +14,16 @@ public interface IBidirectionalForward
 }
 
 /// <summary>
+/// Implemented by the generated sessions of bidirectional models: the backward pass of one direction of one
+/// layer. The reverse direction writes its input gradient and uses its scratch apart from the forward one's.
+/// </summary>
+public interface IBidirectionalBackward
+{
+    /// <summary>Runs direction <paramref name="direction"/> (0 forward, 1 reverse) of layer <paramref name="layer"/>'s backward pass.</summary>
+    void BackwardDirection(int layer, int direction);
+}
+
+/// <summary>
 /// One direction per core: the two directions of a bidirectional layer are independent (same input,
 /// disjoint outputs, caches and final-state slots), so they run at the same time, the forward direction
 /// on the calling thread and the reverse one on the kernel worker.
@@ -28,10 +38,13 @@ public interface IBidirectionalForward
 /// </remarks>
 public static class Bidirectional
 {
+    /// <summary>Test hook: run the directions one after the other even when the worker is free.</summary>
+    internal static bool Sequential { get; set; }
+
     public static unsafe void Forward(IBidirectionalForward session, int layer)
     {
         ArgumentNullException.ThrowIfNull(session);
-        if (ParallelWorker.Enabled)
+        if (ParallelWorker.Enabled && !Sequential)
         {
             // The job state must be unmanaged: the session travels as a GC handle (no managed allocation).
             GCHandle handle = GCHandle.Alloc(session);
@@ -52,15 +65,42 @@ public static class Bidirectional
         session.ForwardDirection(layer, 1);
     }
 
+    /// <summary>Both directions of layer <paramref name="layer"/>'s backward pass, one per core when the worker is free.</summary>
+    public static unsafe void Backward(IBidirectionalBackward session, int layer)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        if (ParallelWorker.Enabled && !Sequential)
+        {
+            GCHandle handle = GCHandle.Alloc(session);
+            try
+            {
+                var job = new Job { Session = GCHandle.ToIntPtr(handle), Layer = layer, Backward = true };
+                if (ParallelWorker.TryRun(&Part, &job))
+                {
+                    return;
+                }
+            }
+            finally
+            {
+                handle.Free();
+            }
+        }
+        session.BackwardDirection(layer, 0);
+        session.BackwardDirection(layer, 1);
+    }
+
     private struct Job
     {
         public IntPtr Session;
         public int Layer;
+        public bool Backward;
     }
 
     private static unsafe void Part(void* state, int part)
     {
         ref Job job = ref *(Job*)state;
-        ((IBidirectionalForward)GCHandle.FromIntPtr(job.Session).Target!).ForwardDirection(job.Layer, part);
+        object target = GCHandle.FromIntPtr(job.Session).Target!;
+        if (job.Backward) ((IBidirectionalBackward)target).BackwardDirection(job.Layer, part);
+        else ((IBidirectionalForward)target).ForwardDirection(job.Layer, part);
     }
 }

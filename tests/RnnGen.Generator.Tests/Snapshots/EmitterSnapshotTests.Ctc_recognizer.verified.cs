@@ -204,7 +204,7 @@ namespace Demo
         /// Forward, Loss, Backward and Step allocate nothing. A session is not thread-safe: use one per thread;
         /// sessions of one model share its parameters and add into its gradients.
         /// </summary>
-        public sealed class Session : global::RnnGen.IRnnSession, global::RnnGen.Kernels.IBidirectionalForward
+        public sealed class Session : global::RnnGen.IRnnSession, global::RnnGen.Kernels.IBidirectionalForward, global::RnnGen.Kernels.IBidirectionalBackward
         {
             private readonly SpeechRecognizer _model;
             private readonly int[] _lengths;          // [B] valid steps per sequence
@@ -218,6 +218,12 @@ namespace Demo
             private readonly float[] _finalHidden;    // [L·D, B, H]
             private readonly float[] _finalCell;      // [L·D, B, H]
             private readonly float[] _scratch;        // backward workspace, shared by all layers
+            private readonly float[] _scratchReverse; // the reverse direction's backward workspace (the directions run at the same time)
+            private readonly float[] _dInputReverse;  // [B, T, layer input] the reverse direction's input gradient, added after both
+            private readonly float[] _backwardFinalHidden; // [L·D, B, S] copy of Backward's final-hidden gradient for the direction jobs
+            private bool _backwardHasFinalHidden, _backwardInputGradient;
+            private readonly float[] _backwardFinalCell;   // [L·D, B, H] likewise
+            private bool _backwardHasFinalCell;
             private readonly float[] _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given
             private readonly float[] _initialHiddenGradient; // [L·D, B, H]
             private readonly float[] _initialCell;    // [L·D, B, H]
@@ -257,6 +263,10 @@ namespace Demo
                 _finalHidden = new float[Layers * Directions * maxBatch * StateSize];
                 _finalCell = new float[Layers * Directions * maxBatch * HiddenSize];
                 _scratch = new float[global::RnnGen.Kernels.LstmLayer.ScratchLength(maxBatch, maxSteps, HiddenSize)];
+                _scratchReverse = new float[global::RnnGen.Kernels.LstmLayer.ScratchLength(maxBatch, maxSteps, HiddenSize)];
+                _dInputReverse = new float[positions * global::System.Math.Max(FeatureSize, LayerOutputSize)];
+                _backwardFinalHidden = new float[Layers * Directions * maxBatch * StateSize];
+                _backwardFinalCell = new float[Layers * Directions * maxBatch * HiddenSize];
                 _initialHidden = new float[Layers * Directions * maxBatch * StateSize];
                 _initialHiddenGradient = new float[Layers * Directions * maxBatch * StateSize];
                 _initialCell = new float[Layers * Directions * maxBatch * HiddenSize];
@@ -451,44 +461,84 @@ namespace Demo
                 global::System.ReadOnlySpan<float> initialCell = _hasInitialState ? _initialCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
                 global::System.Span<float> initialCellGradient = _hasInitialState ? _initialCellGradient.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
                 _ = topGradientIsRaw; // only a merged many-to-one head delivers its gradient before the merge
+                // The direction jobs (BackwardDirection, possibly on the kernel worker) read these from the session.
+                _backwardInputGradient = computeInputGradient;
+                _backwardHasFinalHidden = !finalHiddenGradient.IsEmpty;
+                if (_backwardHasFinalHidden) finalHiddenGradient.CopyTo(_backwardFinalHidden);
+                _backwardHasFinalCell = !finalCellGradient.IsEmpty;
+                if (_backwardHasFinalCell) finalCellGradient.CopyTo(_backwardFinalCell);
 
                 // ---- layer 0 ----
                 global::System.Span<float> inputGradient = computeInputGradient ? _inputGradient.AsSpan(0, B * T * FeatureSize) : default;
                 inputGradient.Clear();
-                global::RnnGen.Kernels.LstmLayer.Backward(
-                    new global::RnnGen.Kernels.LayerDims(B, T, FeatureSize, HiddenSize),
-                    reverse: false,
-                    lengths,
-                    _input.AsSpan(0, B * T * FeatureSize),
-                    new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length)),
-                    Slot(initialHidden, 0, B, StateSize),
-                    Slot(initialCell, 0, B, HiddenSize),
-                    _cacheL0,
-                    _dOutputL0.AsSpan(0), LayerOutputSize,
-                    Slot(finalHiddenGradient, 0, B, StateSize),
-                    Slot(finalCellGradient, 0, B, HiddenSize),
-                    new global::RnnGen.Kernels.RecurrentGradients(g.Slice(WeightIhL0Offset, WeightIhL0Length), g.Slice(WeightHhL0Offset, WeightHhL0Length), g.Slice(BiasIhL0Offset, BiasIhL0Length), g.Slice(BiasHhL0Offset, BiasHhL0Length)),
-                    inputGradient,
-                    MutableSlot(initialHiddenGradient, 0, B, StateSize), // dh0 (only with an initial state)
-                    MutableSlot(initialCellGradient, 0, B, HiddenSize),
-                    _scratch);
-                global::RnnGen.Kernels.LstmLayer.Backward(
-                    new global::RnnGen.Kernels.LayerDims(B, T, FeatureSize, HiddenSize),
-                    reverse: true,
-                    lengths,
-                    _input.AsSpan(0, B * T * FeatureSize),
-                    new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0ReverseOffset, WeightIhL0ReverseLength), p.Slice(WeightHhL0ReverseOffset, WeightHhL0ReverseLength), p.Slice(BiasIhL0ReverseOffset, BiasIhL0ReverseLength), p.Slice(BiasHhL0ReverseOffset, BiasHhL0ReverseLength)),
-                    Slot(initialHidden, 1, B, StateSize),
-                    Slot(initialCell, 1, B, HiddenSize),
-                    _cacheL0Reverse,
-                    _dOutputL0.AsSpan(StateSize), LayerOutputSize,
-                    Slot(finalHiddenGradient, 1, B, StateSize),
-                    Slot(finalCellGradient, 1, B, HiddenSize),
-                    new global::RnnGen.Kernels.RecurrentGradients(g.Slice(WeightIhL0ReverseOffset, WeightIhL0ReverseLength), g.Slice(WeightHhL0ReverseOffset, WeightHhL0ReverseLength), g.Slice(BiasIhL0ReverseOffset, BiasIhL0ReverseLength), g.Slice(BiasHhL0ReverseOffset, BiasHhL0ReverseLength)),
-                    inputGradient,
-                    MutableSlot(initialHiddenGradient, 1, B, StateSize), // dh0 (only with an initial state)
-                    MutableSlot(initialCellGradient, 1, B, HiddenSize),
-                    _scratch);
+                // both directions at once (BackwardDirection below); the reverse one's dx is added after both, in the same order on one thread or two
+                global::RnnGen.Kernels.Bidirectional.Backward(this, 0);
+                if (!inputGradient.IsEmpty) global::System.Numerics.Tensors.TensorPrimitives.Add(inputGradient, _dInputReverse.AsSpan(0, inputGradient.Length), inputGradient);
+            }
+
+            /// <summary>One direction of one layer's backward pass; called by <see cref="global::RnnGen.Kernels.Bidirectional"/>, possibly on the kernel worker thread.
+            /// The directions add into disjoint parameter gradients; the forward one into the layer's input gradient, the reverse one into
+            /// _dInputReverse with its own scratch, which BackwardLayers adds after both.</summary>
+            void global::RnnGen.Kernels.IBidirectionalBackward.BackwardDirection(int layer, int direction)
+            {
+                int B = _batch, T = _steps;
+                global::System.ReadOnlySpan<float> p = _model.Parameters;
+                global::System.Span<float> g = _model.Gradients;
+                global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);
+                global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;
+                global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * B * StateSize) : default;
+                global::System.ReadOnlySpan<float> finalHiddenGradient = _backwardHasFinalHidden ? _backwardFinalHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;
+                global::System.ReadOnlySpan<float> initialCell = _hasInitialState ? _initialCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
+                global::System.Span<float> initialCellGradient = _hasInitialState ? _initialCellGradient.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
+                global::System.ReadOnlySpan<float> finalCellGradient = _backwardHasFinalCell ? _backwardFinalCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
+                if (layer == 0)
+                {
+                    bool wantInput = _backwardInputGradient;
+                    if (direction == 0)
+                    {
+                        global::RnnGen.Kernels.LstmLayer.Backward(
+                            new global::RnnGen.Kernels.LayerDims(B, T, FeatureSize, HiddenSize),
+                            reverse: false,
+                            lengths,
+                            _input.AsSpan(0, B * T * FeatureSize),
+                            new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0Offset, WeightIhL0Length), p.Slice(WeightHhL0Offset, WeightHhL0Length), p.Slice(BiasIhL0Offset, BiasIhL0Length), p.Slice(BiasHhL0Offset, BiasHhL0Length)),
+                            Slot(initialHidden, 0, B, StateSize),
+                            Slot(initialCell, 0, B, HiddenSize),
+                            _cacheL0,
+                            _dOutputL0.AsSpan(0), LayerOutputSize,
+                            Slot(finalHiddenGradient, 0, B, StateSize),
+                            Slot(finalCellGradient, 0, B, HiddenSize),
+                            new global::RnnGen.Kernels.RecurrentGradients(g.Slice(WeightIhL0Offset, WeightIhL0Length), g.Slice(WeightHhL0Offset, WeightHhL0Length), g.Slice(BiasIhL0Offset, BiasIhL0Length), g.Slice(BiasHhL0Offset, BiasHhL0Length)),
+                            (_backwardInputGradient ? _inputGradient.AsSpan(0, B * T * FeatureSize) : default),
+                            MutableSlot(initialHiddenGradient, 0, B, StateSize), // dh0 (only with an initial state)
+                            MutableSlot(initialCellGradient, 0, B, HiddenSize),
+                            _scratch);
+                    }
+                    else
+                    {
+                        global::System.Span<float> dInputReverse = wantInput ? _dInputReverse.AsSpan(0, B * T * FeatureSize) : default;
+                        dInputReverse.Clear();
+                        global::RnnGen.Kernels.LstmLayer.Backward(
+                            new global::RnnGen.Kernels.LayerDims(B, T, FeatureSize, HiddenSize),
+                            reverse: true,
+                            lengths,
+                            _input.AsSpan(0, B * T * FeatureSize),
+                            new global::RnnGen.Kernels.RecurrentWeights(p.Slice(WeightIhL0ReverseOffset, WeightIhL0ReverseLength), p.Slice(WeightHhL0ReverseOffset, WeightHhL0ReverseLength), p.Slice(BiasIhL0ReverseOffset, BiasIhL0ReverseLength), p.Slice(BiasHhL0ReverseOffset, BiasHhL0ReverseLength)),
+                            Slot(initialHidden, 1, B, StateSize),
+                            Slot(initialCell, 1, B, HiddenSize),
+                            _cacheL0Reverse,
+                            _dOutputL0.AsSpan(StateSize), LayerOutputSize,
+                            Slot(finalHiddenGradient, 1, B, StateSize),
+                            Slot(finalCellGradient, 1, B, HiddenSize),
+                            new global::RnnGen.Kernels.RecurrentGradients(g.Slice(WeightIhL0ReverseOffset, WeightIhL0ReverseLength), g.Slice(WeightHhL0ReverseOffset, WeightHhL0ReverseLength), g.Slice(BiasIhL0ReverseOffset, BiasIhL0ReverseLength), g.Slice(BiasHhL0ReverseOffset, BiasHhL0ReverseLength)),
+                            dInputReverse,
+                            MutableSlot(initialHiddenGradient, 1, B, StateSize), // dh0 (only with an initial state)
+                            MutableSlot(initialCellGradient, 1, B, HiddenSize),
+                            _scratchReverse);
+                    }
+                    return;
+                }
+                throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "No such layer.");
             }
 
             private void ForwardHead()
