@@ -97,7 +97,7 @@ public class BidirectionalConcurrencyTests
     }
 
     [Fact]
-    public void Many_to_one_merge_model_matches_and_forward_allocates_nothing()
+    public void Many_to_one_merge_model_matches_and_training_steps_allocate_nothing()
     {
         var model = new WideBiGru(seed: 1);
         const int B = 1, T = 30;
@@ -111,14 +111,22 @@ public class BidirectionalConcurrencyTests
         Bidirectional.Sequential = false;
         try
         {
-            for (int i = 0; i < 30; i++) session.Forward(x, B, T, lengths); // warm-up: JIT tiers, per-thread buffers on both threads
+            int[] classes = { 2 };
+            void Work()
+            {
+                session.Forward(x, B, T, lengths);
+                session.Loss(classes);
+                session.Backward();
+            }
+            for (int i = 0; i < 30; i++) Work(); // warm-up: JIT tiers, per-thread buffers on both threads
+            session.Forward(x, B, T, lengths);
             Assert.Equal(sequential, session.HeadOutput.ToArray());
 
             long allocated = -1;
             for (int round = 0; round < 3 && allocated != 0; round++)
             {
                 long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < 20; i++) session.Forward(x, B, T, lengths);
+                for (int i = 0; i < 20; i++) Work();
                 allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             }
             Assert.Equal(0, allocated);
