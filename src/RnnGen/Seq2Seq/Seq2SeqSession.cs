@@ -21,7 +21,7 @@ namespace RnnGen.Seq2Seq;
 /// <para>Every buffer is allocated by the constructor; Forward, Loss and Backward allocate nothing.
 /// Not thread-safe: one session per thread.</para>
 /// </remarks>
-public sealed partial class Seq2SeqSession
+public sealed partial class Seq2SeqSession : IBidirectionalForward
 {
     private readonly Seq2SeqNetwork _network;
     private readonly Seq2SeqShape _shape;
@@ -248,20 +248,16 @@ public sealed partial class Seq2SeqSession
             p.Slice(_layout.SourceEmbedding.Offset, _layout.SourceEmbedding.Length), s.SourceVocabulary, s.SourceEmbeddingSize,
             _sourceEmbedding.AsSpan(0, batch * ts * s.SourceEmbeddingSize));
 
-        bool lstm = CellOps.HasCellState(s.EncoderCell);
         for (int l = 0; l < s.EncoderLayers; l++)
         {
-            int input = l == 0 ? s.SourceEmbeddingSize : d;
-            ReadOnlySpan<float> x = l == 0 ? _sourceEmbedding.AsSpan(0, batch * ts * input) : _encoderOutput[l - 1].AsSpan(0, batch * ts * input);
-            for (int dir = 0; dir < dirs; dir++)
+            if (dirs == 2)
             {
-                int slot = l * dirs + dir;
-                // direction dir writes columns dir·He..(dir+1)·He of the layer output [B, Ts, D]
-                CellOps.Forward(s.EncoderCell, new LayerDims(batch, ts, input, he), reverse: dir == 1, lengths,
-                    x, _layout.Encoder[slot].Weights(p), default, default,
-                    _encoderOutput[l].AsSpan(dir * he), d,
-                    _encoderHidden[slot].AsSpan(0, batch * he), lstm ? _encoderCell[slot].AsSpan(0, batch * he) : default,
-                    _encoderCache[slot]);
+                // both directions at once, one per core when the kernel worker is free (same results either way)
+                Bidirectional.Forward(this, l);
+            }
+            else
+            {
+                ForwardEncoderDirection(l, 0);
             }
         }
 
@@ -273,6 +269,26 @@ public sealed partial class Seq2SeqSession
         }
 
         InitialDecoderState(batch);
+    }
+
+    void IBidirectionalForward.ForwardDirection(int layer, int direction) => ForwardEncoderDirection(layer, direction);
+
+    /// <summary>One direction of one encoder layer over the current source batch; writes columns dir·He..(dir+1)·He of the layer output [B, Ts, D].</summary>
+    private void ForwardEncoderDirection(int l, int dir)
+    {
+        Seq2SeqShape s = _shape;
+        ReadOnlySpan<float> p = _network.Parameters;
+        int batch = _batch, ts = _sourceSteps, he = s.EncoderHiddenSize, d = s.MemorySize;
+        ReadOnlySpan<int> lengths = _sourceLengths.AsSpan(0, batch);
+        bool lstm = CellOps.HasCellState(s.EncoderCell);
+        int input = l == 0 ? s.SourceEmbeddingSize : d;
+        ReadOnlySpan<float> x = l == 0 ? _sourceEmbedding.AsSpan(0, batch * ts * input) : _encoderOutput[l - 1].AsSpan(0, batch * ts * input);
+        int slot = l * s.Directions + dir;
+        CellOps.Forward(s.EncoderCell, new LayerDims(batch, ts, input, he), reverse: dir == 1, lengths,
+            x, _layout.Encoder[slot].Weights(p), default, default,
+            _encoderOutput[l].AsSpan(dir * he), d,
+            _encoderHidden[slot].AsSpan(0, batch * he), lstm ? _encoderCell[slot].AsSpan(0, batch * he) : default,
+            _encoderCache[slot]);
     }
 
     /// <summary>Encoder outputs M [B, Ts, D] of the last encode.</summary>
