@@ -41,52 +41,46 @@ public static class Bidirectional
     /// <summary>Test hook: run the directions one after the other even when the worker is free.</summary>
     internal static bool Sequential { get; set; }
 
-    public static unsafe void Forward(IBidirectionalForward session, int layer)
+    /// <summary>Both directions of layer <paramref name="layer"/>'s forward pass, one per core when the worker is free.</summary>
+    public static void Forward(IBidirectionalForward session, int layer)
     {
         ArgumentNullException.ThrowIfNull(session);
-        if (ParallelWorker.Enabled && !Sequential)
+        if (!TryRunBoth(session, layer, backward: false))
         {
-            // The job state must be unmanaged: the session travels as a GC handle (no managed allocation).
-            GCHandle handle = GCHandle.Alloc(session);
-            try
-            {
-                var job = new Job { Session = GCHandle.ToIntPtr(handle), Layer = layer };
-                if (ParallelWorker.TryRun(&Part, &job))
-                {
-                    return;
-                }
-            }
-            finally
-            {
-                handle.Free();
-            }
+            session.ForwardDirection(layer, 0);
+            session.ForwardDirection(layer, 1);
         }
-        session.ForwardDirection(layer, 0);
-        session.ForwardDirection(layer, 1);
     }
 
     /// <summary>Both directions of layer <paramref name="layer"/>'s backward pass, one per core when the worker is free.</summary>
-    public static unsafe void Backward(IBidirectionalBackward session, int layer)
+    public static void Backward(IBidirectionalBackward session, int layer)
     {
         ArgumentNullException.ThrowIfNull(session);
-        if (ParallelWorker.Enabled && !Sequential)
+        if (!TryRunBoth(session, layer, backward: true))
         {
-            GCHandle handle = GCHandle.Alloc(session);
-            try
-            {
-                var job = new Job { Session = GCHandle.ToIntPtr(handle), Layer = layer, Backward = true };
-                if (ParallelWorker.TryRun(&Part, &job))
-                {
-                    return;
-                }
-            }
-            finally
-            {
-                handle.Free();
-            }
+            session.BackwardDirection(layer, 0);
+            session.BackwardDirection(layer, 1);
         }
-        session.BackwardDirection(layer, 0);
-        session.BackwardDirection(layer, 1);
+    }
+
+    /// <summary>Runs direction 0 here and direction 1 on the worker; false (nothing run) when the worker is not available.</summary>
+    private static unsafe bool TryRunBoth(object session, int layer, bool backward)
+    {
+        if (!ParallelWorker.Enabled || Sequential)
+        {
+            return false;
+        }
+        // The job state must be unmanaged: the session travels as a GC handle (no managed allocation).
+        GCHandle handle = GCHandle.Alloc(session);
+        try
+        {
+            var job = new Job { Session = GCHandle.ToIntPtr(handle), Layer = layer, Backward = backward };
+            return ParallelWorker.TryRun(&Part, &job);
+        }
+        finally
+        {
+            handle.Free();
+        }
     }
 
     private struct Job
