@@ -37,18 +37,8 @@ internal static partial class ModelEmitter
 
         using (w.Block("private void BackwardLayers(" + Rs + " finalHiddenGradient, " + Rs + " finalCellGradient, bool computeInputGradient, bool topGradientIsRaw)"))
         {
-            w.Line("int B = _batch, T = _steps;");
-            w.Line(Rs + " p = _model.Parameters;");
-            w.Line("global::System.Span<float> g = _model.Gradients;");
-            w.Line(Ri + " lengths = _lengths.AsSpan(0, B);");
-            w.Line(Rs + " initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;");
-            w.Line("global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * B * StateSize) : default;");
-            if (spec.HasCellState)
-            {
-                w.Line(Rs + " initialCell = _hasInitialState ? _initialCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
-                w.Line("global::System.Span<float> initialCellGradient = _hasInitialState ? _initialCellGradient.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
-            }
-            else
+            EmitLayerLocals(w, spec, gradients: true);
+            if (!spec.HasCellState)
             {
                 w.Line("_ = finalCellGradient; // no cell state in a " + CellName(spec) + " cell");
             }
@@ -170,17 +160,10 @@ internal static partial class ModelEmitter
               "_dInputReverse with its own scratch, which BackwardLayers adds after both.</summary>");
         using (w.Block("void " + K + "IBidirectionalBackward.BackwardDirection(int layer, int direction)"))
         {
-            w.Line("int B = _batch, T = _steps;");
-            w.Line(Rs + " p = _model.Parameters;");
-            w.Line("global::System.Span<float> g = _model.Gradients;");
-            w.Line(Ri + " lengths = _lengths.AsSpan(0, B);");
-            w.Line(Rs + " initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;");
-            w.Line("global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * B * StateSize) : default;");
+            EmitLayerLocals(w, spec, gradients: true);
             w.Line(Rs + " finalHiddenGradient = _backwardHasFinalHidden ? _backwardFinalHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;");
             if (spec.HasCellState)
             {
-                w.Line(Rs + " initialCell = _hasInitialState ? _initialCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
-                w.Line("global::System.Span<float> initialCellGradient = _hasInitialState ? _initialCellGradient.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
                 w.Line(Rs + " finalCellGradient = _backwardHasFinalCell ? _backwardFinalCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
             }
             for (int layer = 0; layer < spec.Layers; layer++)

@@ -79,14 +79,7 @@ internal static partial class ModelEmitter
         w.Line();
         using (w.Block("private void ForwardLayers()"))
         {
-            w.Line("int B = _batch, T = _steps;");
-            w.Line(Rs + " p = _model.Parameters;");
-            w.Line(Ri + " lengths = _lengths.AsSpan(0, B);");
-            w.Line(Rs + " initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;");
-            if (spec.HasCellState)
-            {
-                w.Line(Rs + " initialCell = _hasInitialState ? _initialCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
-            }
+            EmitLayerLocals(w, spec, gradients: false);
             for (int layer = 0; layer < spec.Layers; layer++)
             {
                 if (layer > 0)
@@ -131,14 +124,7 @@ internal static partial class ModelEmitter
                   "The two directions of a layer read the same input and write disjoint outputs, caches and final-state slots.</summary>");
             using (w.Block("void " + K + "IBidirectionalForward.ForwardDirection(int layer, int direction)"))
             {
-                w.Line("int B = _batch, T = _steps;");
-                w.Line(Rs + " p = _model.Parameters;");
-                w.Line(Ri + " lengths = _lengths.AsSpan(0, B);");
-                w.Line(Rs + " initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;");
-                if (spec.HasCellState)
-                {
-                    w.Line(Rs + " initialCell = _hasInitialState ? _initialCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
-                }
+                EmitLayerLocals(w, spec, gradients: false);
                 for (int layer = 0; layer < spec.Layers; layer++)
                 {
                     using (w.Block("if (layer == " + Num(layer) + ")"))
@@ -169,6 +155,25 @@ internal static partial class ModelEmitter
     /// stay in order).
     /// </summary>
     private static bool ConcurrentDirections(ModelSpec spec) => spec.Bidirectional && spec.RecurrentDropout == 0;
+
+    /// <summary>
+    /// The locals every layer loop (and direction job) starts from: batch and steps, parameters, lengths, the initial
+    /// states (empty: zeros) and, for backward, the gradients and initial-state gradients.
+    /// </summary>
+    private static void EmitLayerLocals(SourceWriter w, ModelSpec spec, bool gradients)
+    {
+        w.Line("int B = _batch, T = _steps;");
+        w.Line(Rs + " p = _model.Parameters;");
+        if (gradients) w.Line("global::System.Span<float> g = _model.Gradients;");
+        w.Line(Ri + " lengths = _lengths.AsSpan(0, B);");
+        w.Line(Rs + " initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;");
+        if (gradients) w.Line("global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * B * StateSize) : default;");
+        if (spec.HasCellState)
+        {
+            w.Line(Rs + " initialCell = _hasInitialState ? _initialCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
+            if (gradients) w.Line("global::System.Span<float> initialCellGradient = _hasInitialState ? _initialCellGradient.AsSpan(0, Layers * Directions * B * HiddenSize) : default;");
+        }
+    }
 
     private static string LayerInputExpression(ModelSpec spec, int layer)
     {

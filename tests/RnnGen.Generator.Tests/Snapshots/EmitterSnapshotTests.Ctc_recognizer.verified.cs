@@ -487,9 +487,9 @@ namespace Demo
                 global::System.ReadOnlySpan<int> lengths = _lengths.AsSpan(0, B);
                 global::System.ReadOnlySpan<float> initialHidden = _hasInitialState ? _initialHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;
                 global::System.Span<float> initialHiddenGradient = _hasInitialState ? _initialHiddenGradient.AsSpan(0, Layers * Directions * B * StateSize) : default;
-                global::System.ReadOnlySpan<float> finalHiddenGradient = _backwardHasFinalHidden ? _backwardFinalHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;
                 global::System.ReadOnlySpan<float> initialCell = _hasInitialState ? _initialCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
                 global::System.Span<float> initialCellGradient = _hasInitialState ? _initialCellGradient.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
+                global::System.ReadOnlySpan<float> finalHiddenGradient = _backwardHasFinalHidden ? _backwardFinalHidden.AsSpan(0, Layers * Directions * B * StateSize) : default;
                 global::System.ReadOnlySpan<float> finalCellGradient = _backwardHasFinalCell ? _backwardFinalCell.AsSpan(0, Layers * Directions * B * HiddenSize) : default;
                 if (layer == 0)
                 {
