@@ -7,7 +7,7 @@ namespace RnnGen.Kernels;
 /// <summary>
 /// In-register transpose of an 8 × 8 float block (AVX): 8 row loads, 24 shuffles, 8 column stores,
 /// instead of 64 scalar loads and 64 scalar stores. Used by GEMM packing (op(A) panels are column
-/// runs of A's rows) and by the once-per-call W_hhᵀ of the batched step GEMM.
+/// runs of A's rows).
 /// </summary>
 internal static unsafe class Transpose8x8
 {
