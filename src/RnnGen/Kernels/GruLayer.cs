@@ -81,9 +81,7 @@ public static class GruLayer
                 else
                 {
                     // W_hhᵀ as the step GEMM's B operand: packed once per call into the micro-kernel's panels.
-                    a.Whh = RecurrentKernel.UnfusedSteps
-                        ? PackedWeights.Panels(weights.HiddenHidden, h, g3, transpose: true)
-                        : PackedWeights.GatePanels(weights.HiddenHidden, h, Gates);
+                    a.Whh = PackedWeights.Panels(weights.HiddenHidden, h, g3, transpose: true);
                     a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g3 * (dims.InputSize + h));
                     if (a.Split > 0)
                     {
@@ -119,13 +117,16 @@ public static class GruLayer
     private static unsafe void ForwardRange(ref ForwardArgs a, int b0, int b1)
     {
         int batch = b1 - b0, steps = a.Steps, h = a.Hidden, g3 = 3 * h, inSize = a.InputSize;
-        int bt = batch * steps;
+        int bt = batch * steps, fullBt = a.Batch * steps;
         var dims = new LayerDims(batch, steps, inSize, h);
         var lengths = new ReadOnlySpan<int>(a.Lengths + b0, batch);
         var x = new ReadOnlySpan<float>(a.X + ((nint)b0 * steps * inSize), bt * inSize);
         var gates = new Span<float>(a.Gates + ((nint)b0 * steps * g3), bt * g3);
+        var hidN = new Span<float>(a.HidN + ((nint)b0 * steps * h), bt * h);
         var hPrev = new Span<float>(a.HPrev + ((nint)b0 * steps * h), bt * h);
+        var hLast = new Span<float>(a.HLast + ((nint)b0 * h), batch * h);
         var work = new Span<float>(a.Work + ((nint)b0 * g3), batch * g3);
+        var y = new Span<float>(a.Y + ((nint)b0 * steps * a.Ldy), ((fullBt - (b0 * steps) - 1) * a.Ldy) + h);
         var h0 = a.H0 == null ? default : new ReadOnlySpan<float>(a.H0 + ((nint)b0 * h), batch * h);
         var wih = new ReadOnlySpan<float>(a.Wih, g3 * inSize);
         var biasIh = new ReadOnlySpan<float>(a.BiasIh, g3);
@@ -137,59 +138,28 @@ public static class GruLayer
         RecurrentKernel.ProjectInput(dims, g3, x, wih, biasIh, gates);
         RecurrentKernel.LoadState(h0, hPrev, RecurrentKernel.TimeAt(0, steps, reverse), dims);
 
-        bool fused = !RecurrentKernel.UnfusedSteps;
-        float* pHPrev = a.HPrev + ((nint)b0 * steps * h);
-        float* pWork = a.Work + ((nint)b0 * g3);
         for (int s = 0; s < steps; s++)
         {
             int t = RecurrentKernel.TimeAt(s, steps, reverse);
-            bool last = s == steps - 1;
-            var cell = new CellUpdate
-            {
-                Batch = batch, Steps = steps, Hidden = h, Time = t, Ldy = ldy, Lengths = a.Lengths + b0,
-                Gates = a.Gates + ((nint)b0 * steps * g3), Work = pWork, HidN = a.HidN + ((nint)b0 * steps * h),
-                HPrev = pHPrev, Y = a.Y + ((nint)b0 * steps * ldy),
-                HDst = last ? a.HLast + ((nint)b0 * h) : pHPrev + ((nint)RecurrentKernel.TimeAt(s + 1, steps, reverse) * h),
-                DstStride = last ? h : steps * h,
-            };
-
-            // work = b_hh + h·W_hhᵀ for the B rows of time t (h rows at stride T·H), each block of units'
-            // cell update run as soon as its gate columns are done. The hidden side is kept apart from the
-            // projection because of the reset gate.
+            // work = b_hh + h·W_hhᵀ for the B rows of time t (h rows at stride T·H).
+            // The hidden side is kept apart from the projection because of the reset gate.
             for (int b = 0; b < batch; b++) biasHh.CopyTo(work.Slice(b * g3, g3));
-            if (s == 0 && h0.IsEmpty)
-            {
-                cell.Apply(0, h);
-            }
-            else if (fused)
-            {
-                Gemm.MultiplyGateBlocks(batch, h, Gates, pHPrev + ((nint)t * h), steps * h, a.Whh, pWork, g3, accumulate: true, ref cell);
-            }
-            else
+            if (s > 0 || !h0.IsEmpty)
             {
                 Gemm.MultiplyPrepacked(batch, g3, h, hPrev.Slice(t * h), steps * h, a.Whh, work, g3, accumulate: true);
-                cell.Apply(0, h);
             }
-        }
-    }
 
-    /// <summary>The cell update of one step for units [u0, u0 + count) of every sequence of a range (the step GEMM's epilogue).</summary>
-    private unsafe struct CellUpdate : IGateEpilogue
-    {
-        public int Batch, Steps, Hidden, Time, Ldy, DstStride;
-        public int* Lengths;
-        public float* Gates, Work, HidN, HPrev, Y, HDst;
+            bool last = s == steps - 1;
+            Span<float> hDst = last ? hLast : hPrev.Slice(RecurrentKernel.TimeAt(s + 1, steps, reverse) * h);
+            int dstStride = last ? h : steps * h;
 
-        public readonly void Apply(int u0, int count)
-        {
-            int h = Hidden, g3 = 3 * h;
-            for (int b = 0; b < Batch; b++)
+            for (int b = 0; b < batch; b++)
             {
-                nint row = ((nint)b * Steps) + Time;
-                var hp = new ReadOnlySpan<float>(HPrev + (row * h) + u0, count);
-                var hOut = new Span<float>(HDst + ((nint)b * DstStride) + u0, count);
-                var yRow = new Span<float>(Y + (row * Ldy) + u0, count);
-                if (Time >= Lengths[b])
+                int row = b * steps + t;
+                ReadOnlySpan<float> hp = hPrev.Slice(row * h, h);
+                Span<float> hOut = hDst.Slice(b * dstStride, h);
+                Span<float> yRow = y.Slice(row * ldy, h);
+                if (t >= lengths[b])
                 {
                     // Padded position: state carried unchanged, output 0.
                     hp.CopyTo(hOut);
@@ -197,9 +167,7 @@ public static class GruLayer
                     continue;
                 }
                 // One fused pass: r, z, n = tanh(a_n + r⊙hn), h' = n + z⊙(h − n), output.
-                FastCells.Gru(new Span<float>(Gates + (row * g3) + u0, (2 * h) + count),
-                    new ReadOnlySpan<float>(Work + ((nint)b * g3) + u0, (2 * h) + count),
-                    new Span<float>(HidN + (row * h) + u0, count), hp, hOut, yRow, count, h);
+                FastCells.Gru(gates.Slice(row * g3, g3), work.Slice(b * g3, g3), hidN.Slice(row * h, h), hp, hOut, yRow, h);
             }
         }
     }

@@ -85,11 +85,8 @@ public static class LstmLayer
                 }
                 else
                 {
-                    // W_hhᵀ as the step GEMM's B operand: packed once per call into the micro-kernel's panels,
-                    // gate by gate so that each block of units has all four gates' columns (fused steps).
-                    a.Whh = RecurrentKernel.UnfusedSteps
-                        ? PackedWeights.Panels(weights.HiddenHidden, h, g4, transpose: true)
-                        : PackedWeights.GatePanels(weights.HiddenHidden, h, Gates);
+                    // W_hhᵀ as the step GEMM's B operand: packed once per call into the micro-kernel's panels.
+                    a.Whh = PackedWeights.Panels(weights.HiddenHidden, h, g4, transpose: true);
                     a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g4 * (dims.InputSize + h));
                     if (a.Split > 0)
                     {
@@ -128,13 +125,17 @@ public static class LstmLayer
     private static unsafe void ForwardRange(ref ForwardArgs a, int b0, int b1)
     {
         int batch = b1 - b0, steps = a.Steps, h = a.Hidden, g4 = 4 * h, inSize = a.InputSize;
-        int bt = batch * steps;
+        int bt = batch * steps, fullBt = a.Batch * steps;
         var dims = new LayerDims(batch, steps, inSize, h);
         var lengths = new ReadOnlySpan<int>(a.Lengths + b0, batch);
         var x = new ReadOnlySpan<float>(a.X + ((nint)b0 * steps * inSize), bt * inSize);
         var gates = new Span<float>(a.Gates + ((nint)b0 * steps * g4), bt * g4);
         var hPrev = new Span<float>(a.HPrev + ((nint)b0 * steps * h), bt * h);
         var cPrev = new Span<float>(a.CPrev + ((nint)b0 * steps * h), bt * h);
+        var tanhC = new Span<float>(a.TanhC + ((nint)b0 * steps * h), bt * h);
+        var hLast = new Span<float>(a.HLast + ((nint)b0 * h), batch * h);
+        var cLast = new Span<float>(a.CLast + ((nint)b0 * h), batch * h);
+        var y = new Span<float>(a.Y + ((nint)b0 * steps * a.Ldy), ((fullBt - (b0 * steps) - 1) * a.Ldy) + h);
         var h0 = a.H0 == null ? default : new ReadOnlySpan<float>(a.H0 + ((nint)b0 * h), batch * h);
         var c0 = a.C0 == null ? default : new ReadOnlySpan<float>(a.C0 + ((nint)b0 * h), batch * h);
         var wih = new ReadOnlySpan<float>(a.Wih, g4 * inSize);
@@ -147,72 +148,39 @@ public static class LstmLayer
         RecurrentKernel.LoadState(h0, hPrev, tFirst, dims);
         RecurrentKernel.LoadState(c0, cPrev, tFirst, dims);
 
-        bool fused = !RecurrentKernel.UnfusedSteps;
-        float* pGates = a.Gates + ((nint)b0 * steps * g4);
-        float* pHPrev = a.HPrev + ((nint)b0 * steps * h);
-        float* pCPrev = a.CPrev + ((nint)b0 * steps * h);
         for (int s = 0; s < steps; s++)
         {
             int t = RecurrentKernel.TimeAt(s, steps, reverse);
-            bool last = s == steps - 1;
-            int tNext = last ? 0 : RecurrentKernel.TimeAt(s + 1, steps, reverse);
-            var cell = new CellUpdate
-            {
-                Batch = batch, Steps = steps, Hidden = h, Time = t, Ldy = ldy, Lengths = a.Lengths + b0,
-                Gates = pGates, CPrev = pCPrev, HPrev = pHPrev, TanhC = a.TanhC + ((nint)b0 * steps * h),
-                Y = a.Y + ((nint)b0 * steps * ldy),
-                HDst = last ? a.HLast + ((nint)b0 * h) : pHPrev + ((nint)tNext * h),
-                CDst = last ? a.CLast + ((nint)b0 * h) : pCPrev + ((nint)tNext * h),
-                DstStride = last ? h : steps * h,
-            };
-
             // [B, H]·W_hhᵀ for the B rows of time t (stride T·H), added onto the projection rows
-            // (stride T·4H), each block of units' cell update run as soon as its gate columns are done.
-            // No product when the state is known to be zero (first step, empty h0).
-            if (s == 0 && h0.IsEmpty)
-            {
-                cell.Apply(0, h);
-            }
-            else if (fused)
-            {
-                Gemm.MultiplyGateBlocks(batch, h, Gates, pHPrev + ((nint)t * h), steps * h, a.Whh, pGates + ((nint)t * g4), steps * g4, accumulate: true, ref cell);
-            }
-            else
+            // (stride T·4H). Skipped when the state is known to be zero (first step, empty h0).
+            if (s > 0 || !h0.IsEmpty)
             {
                 Gemm.MultiplyPrepacked(batch, g4, h, hPrev.Slice(t * h), steps * h, a.Whh, gates.Slice(t * g4), steps * g4, accumulate: true);
-                cell.Apply(0, h);
             }
-        }
-    }
 
-    /// <summary>The cell update of one step for units [u0, u0 + count) of every sequence of a range (the step GEMM's epilogue).</summary>
-    private unsafe struct CellUpdate : IGateEpilogue
-    {
-        public int Batch, Steps, Hidden, Time, Ldy, DstStride;
-        public int* Lengths;
-        public float* Gates, CPrev, HPrev, TanhC, Y, HDst, CDst;
+            bool last = s == steps - 1;
+            int tNext = last ? 0 : RecurrentKernel.TimeAt(s + 1, steps, reverse);
+            Span<float> hDst = last ? hLast : hPrev.Slice(tNext * h);
+            Span<float> cDst = last ? cLast : cPrev.Slice(tNext * h);
+            int dstStride = last ? h : steps * h;
 
-        public readonly void Apply(int u0, int count)
-        {
-            int h = Hidden, g4 = 4 * h;
-            for (int b = 0; b < Batch; b++)
+            for (int b = 0; b < batch; b++)
             {
-                nint row = ((nint)b * Steps) + Time;
-                var cp = new ReadOnlySpan<float>(CPrev + (row * h) + u0, count);
-                var hOut = new Span<float>(HDst + ((nint)b * DstStride) + u0, count);
-                var cOut = new Span<float>(CDst + ((nint)b * DstStride) + u0, count);
-                var yRow = new Span<float>(Y + (row * Ldy) + u0, count);
-                if (Time >= Lengths[b])
+                int row = b * steps + t;
+                ReadOnlySpan<float> cp = cPrev.Slice(row * h, h);
+                Span<float> hOut = hDst.Slice(b * dstStride, h);
+                Span<float> cOut = cDst.Slice(b * dstStride, h);
+                Span<float> yRow = y.Slice(row * ldy, h);
+                if (t >= lengths[b])
                 {
                     // Padded position: state carried unchanged, output 0.
-                    new ReadOnlySpan<float>(HPrev + (row * h) + u0, count).CopyTo(hOut);
+                    hPrev.Slice(row * h, h).CopyTo(hOut);
                     cp.CopyTo(cOut);
                     yRow.Clear();
                     continue;
                 }
                 // One fused pass: σ/tanh of the gates, c' = f⊙c + i⊙g, tanh(c'), h' = o⊙tanh(c'), output.
-                FastCells.Lstm(new Span<float>(Gates + (row * g4) + u0, (3 * h) + count), cp, cOut,
-                    new Span<float>(TanhC + (row * h) + u0, count), hOut, yRow, count, h);
+                FastCells.Lstm(gates.Slice(row * g4, g4), cp, cOut, tanhC.Slice(row * h, h), hOut, yRow, h);
             }
         }
     }

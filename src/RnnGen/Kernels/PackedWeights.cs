@@ -26,15 +26,4 @@ internal static class PackedWeights
         Gemm.PackPanels(transpose, w, transpose ? k : n, k, n, dst);
         return dst;
     }
-
-    /// <summary>
-    /// W_hhᵀ of a stored W_hh [G·H, H] packed gate by gate (<see cref="Gemm.PackGatePanels"/>) for the fused
-    /// step (<see cref="Gemm.MultiplyGateBlocks{TEpilogue}"/>), in the same per-thread buffer as <see cref="Panels"/>.
-    /// </summary>
-    public static unsafe float* GatePanels(ReadOnlySpan<float> w, int hidden, int gates)
-    {
-        float* dst = ThreadScratch.Get(ref t_panels, Gemm.GatePanelsLength(hidden, gates));
-        Gemm.PackGatePanels(w, hidden, gates, dst);
-        return dst;
-    }
 }

@@ -19,13 +19,6 @@ namespace RnnGen.Kernels;
 /// </remarks>
 internal static class RecurrentKernel
 {
-    /// <summary>
-    /// Test hook: run each batched step as two passes, the whole step GEMM and then the cell update (the
-    /// pre-fusion path), instead of the cell update fused into the GEMM per block of units. Both give the
-    /// same bits; the tests compare them.
-    /// </summary>
-    internal static bool UnfusedSteps { get; set; }
-
     /// <summary>Time index visited at processing step <paramref name="step"/>.</summary>
     public static int TimeAt(int step, int steps, bool reverse) => reverse ? steps - 1 - step : step;
 

@@ -78,9 +78,7 @@ public static class RnnLayer
                 else
                 {
                     // W_hhᵀ as the step GEMM's B operand: packed once per call into the micro-kernel's panels.
-                    // (One gate: the gate-blocked panels are the plain ones; the fused step runs the
-                    // activation per block of units.)
-                    a.Whh = PackedWeights.GatePanels(weights.HiddenHidden, h, 1);
+                    a.Whh = PackedWeights.Panels(weights.HiddenHidden, h, h, transpose: true);
                     a.Split = ParallelPlan.BatchSplit(batch, (long)bt * h * (dims.InputSize + h));
                     if (a.Split > 0)
                     {
@@ -116,12 +114,14 @@ public static class RnnLayer
     private static unsafe void ForwardRange(ref ForwardArgs a, int b0, int b1)
     {
         int batch = b1 - b0, steps = a.Steps, h = a.Hidden, inSize = a.InputSize;
-        int bt = batch * steps;
+        int bt = batch * steps, fullBt = a.Batch * steps;
         var dims = new LayerDims(batch, steps, inSize, h);
         var lengths = new ReadOnlySpan<int>(a.Lengths + b0, batch);
         var x = new ReadOnlySpan<float>(a.X + ((nint)b0 * steps * inSize), bt * inSize);
         var act = new Span<float>(a.Act + ((nint)b0 * steps * h), bt * h);
         var hPrev = new Span<float>(a.HPrev + ((nint)b0 * steps * h), bt * h);
+        var hLast = new Span<float>(a.HLast + ((nint)b0 * h), batch * h);
+        var y = new Span<float>(a.Y + ((nint)b0 * steps * a.Ldy), ((fullBt - (b0 * steps) - 1) * a.Ldy) + h);
         var h0 = a.H0 == null ? default : new ReadOnlySpan<float>(a.H0 + ((nint)b0 * h), batch * h);
         var wih = new ReadOnlySpan<float>(a.Wih, h * inSize);
         var bias = new ReadOnlySpan<float>(a.Bias, h);
@@ -131,66 +131,35 @@ public static class RnnLayer
         RecurrentKernel.ProjectInput(dims, h, x, wih, bias, act);
         RecurrentKernel.LoadState(h0, hPrev, RecurrentKernel.TimeAt(0, steps, reverse), dims);
 
-        bool fused = !RecurrentKernel.UnfusedSteps;
-        float* pAct = a.Act + ((nint)b0 * steps * h);
-        float* pHPrev = a.HPrev + ((nint)b0 * steps * h);
         for (int s = 0; s < steps; s++)
         {
             int t = RecurrentKernel.TimeAt(s, steps, reverse);
-            // Destination of the new state: the next step's HPrev rows, or HLast after the final step.
-            bool last = s == steps - 1;
-            var cell = new CellUpdate
-            {
-                Batch = batch, Steps = steps, Hidden = h, Time = t, Ldy = ldy, Relu = relu, Lengths = a.Lengths + b0,
-                Act = pAct, HPrev = pHPrev, Y = a.Y + ((nint)b0 * steps * ldy),
-                HDst = last ? a.HLast + ((nint)b0 * h) : pHPrev + ((nint)RecurrentKernel.TimeAt(s + 1, steps, reverse) * h),
-                DstStride = last ? h : steps * h,
-            };
-
-            // Recurrent product for the B rows of time t (stride T·H), added onto the projection, each
-            // block of units activated as soon as it is done. No product when the state is known to be
-            // zero (first step with empty h0).
-            if (s == 0 && h0.IsEmpty)
-            {
-                cell.Apply(0, h);
-            }
-            else if (fused)
-            {
-                Gemm.MultiplyGateBlocks(batch, h, 1, pHPrev + ((nint)t * h), steps * h, a.Whh, pAct + ((nint)t * h), steps * h, accumulate: true, ref cell);
-            }
-            else
+            // Recurrent product for the B rows of time t (stride T·H), added onto the projection.
+            // Skipped when the state is known to be zero (first step with empty h0).
+            if (s > 0 || !h0.IsEmpty)
             {
                 Gemm.MultiplyPrepacked(batch, h, h, hPrev.Slice(t * h), steps * h, a.Whh, act.Slice(t * h), steps * h, accumulate: true);
-                cell.Apply(0, h);
             }
-        }
-    }
 
-    /// <summary>The activation of one step for units [u0, u0 + count) of every sequence of a range (the step GEMM's epilogue).</summary>
-    private unsafe struct CellUpdate : IGateEpilogue
-    {
-        public int Batch, Steps, Hidden, Time, Ldy, DstStride;
-        public bool Relu;
-        public int* Lengths;
-        public float* Act, HPrev, Y, HDst;
+            // Destination of the new state: the next step's HPrev rows, or HLast after the final step.
+            bool last = s == steps - 1;
+            Span<float> dst = last ? hLast : hPrev.Slice(RecurrentKernel.TimeAt(s + 1, steps, reverse) * h);
+            int dstStride = last ? h : steps * h;
 
-        public readonly void Apply(int u0, int count)
-        {
-            int h = Hidden;
-            for (int b = 0; b < Batch; b++)
+            for (int b = 0; b < batch; b++)
             {
-                nint row = ((nint)b * Steps) + Time;
-                var hOut = new Span<float>(HDst + ((nint)b * DstStride) + u0, count);
-                var yRow = new Span<float>(Y + (row * Ldy) + u0, count);
-                if (Time >= Lengths[b])
+                int row = b * steps + t;
+                Span<float> hOut = dst.Slice(b * dstStride, h);
+                Span<float> yRow = y.Slice(row * ldy, h);
+                if (t >= lengths[b])
                 {
                     // Padded position: state carried unchanged, output 0.
-                    new ReadOnlySpan<float>(HPrev + (row * h) + u0, count).CopyTo(hOut);
+                    hPrev.Slice(row * h, h).CopyTo(hOut);
                     yRow.Clear();
                     continue;
                 }
                 // One fused pass: activation in place, copied to the state and the output.
-                FastCells.Rnn(new Span<float>(Act + (row * h) + u0, count), Relu, hOut, yRow, count);
+                FastCells.Rnn(act.Slice(row * h, h), relu, hOut, yRow, h);
             }
         }
     }
