@@ -29,111 +29,113 @@ internal static partial class ModelEmitter
                 w.Line("private static readonly " + (spec.Cell == CellKind.Lstm ? K + "LstmVariantOptions" : K + "GruVariantOptions") + " s_cell = " + options + ";");
             }
             w.Line("private readonly " + model + " _model;");
+            w.Line("// Every float buffer starts on a 64-byte cache line (AlignedBuffer): a row's vector loads do not straddle lines,");
+            w.Line("// and two cores updating the halves of one state row never share a line.");
             w.Line("private readonly int[] _lengths;          // [B] valid steps per sequence");
             w.Line("private readonly int[] _ones;             // [B] all 1: the lengths of a streaming step");
             w.Line(spec.HasEmbedding
-                ? "private readonly float[] _input;          // [B, T, E] embedded tokens, zero past each length"
-                : "private readonly float[] _input;          // [B, T, I] validated copy, zero past each length");
-            w.Line("private readonly float[] _inputGradient;  // [B, T, " + (spec.HasEmbedding ? "E" : "I") + "]");
+                ? "private readonly global::RnnGen.Runtime.AlignedBuffer _input;          // [B, T, E] embedded tokens, zero past each length"
+                : "private readonly global::RnnGen.Runtime.AlignedBuffer _input;          // [B, T, I] validated copy, zero past each length");
+            w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _inputGradient;  // [B, T, " + (spec.HasEmbedding ? "E" : "I") + "]");
             if (spec.HasEmbedding)
             {
                 w.Line("private readonly int[] _tokens;           // [B, T] token ids of the last Forward");
             }
             for (int layer = 0; layer < spec.Layers; layer++)
             {
-                w.Line("private readonly float[] _outputL" + Num(layer) + ";       // [B, T, D·H] layer " + Num(layer) + " outputs");
-                w.Line("private readonly float[] _dOutputL" + Num(layer) + ";      // [B, T, D·H] gradient of layer " + Num(layer) + " outputs");
+                w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _outputL" + Num(layer) + ";       // [B, T, D·H] layer " + Num(layer) + " outputs");
+                w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _dOutputL" + Num(layer) + ";      // [B, T, D·H] gradient of layer " + Num(layer) + " outputs");
                 if (HasMerge(spec))
                 {
-                    w.Line("private readonly float[] _rawL" + Num(layer) + ";          // [B, T, 2·S] both directions before the " + Lower(spec.Merge.ToString()) + " merge");
-                    w.Line("private readonly float[] _dRawL" + Num(layer) + ";         // [B, T, 2·S]");
+                    w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _rawL" + Num(layer) + ";          // [B, T, 2·S] both directions before the " + Lower(spec.Merge.ToString()) + " merge");
+                    w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _dRawL" + Num(layer) + ";         // [B, T, 2·S]");
                 }
                 if (HasDropoutAfter(spec, layer))
                 {
-                    w.Line("private readonly float[] _droppedL" + Num(layer) + ";      // [B, T, D·H] layer " + Num(layer) + " outputs after dropout (training)");
-                    w.Line("private readonly float[] _dDroppedL" + Num(layer) + ";     // [B, T, D·H]");
-                    w.Line("private readonly float[] _dropMaskL" + Num(layer) + ";     // [B, T, D·H] 0 or 1/(1 − p)");
+                    w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _droppedL" + Num(layer) + ";      // [B, T, D·H] layer " + Num(layer) + " outputs after dropout (training)");
+                    w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _dDroppedL" + Num(layer) + ";     // [B, T, D·H]");
+                    w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _dropMaskL" + Num(layer) + ";     // [B, T, D·H] 0 or 1/(1 − p)");
                 }
                 for (int direction = 0; direction < spec.Directions; direction++)
                 {
-                    w.Line("private readonly float[] _cache" + Suffix(layer, direction) + "; // what backward needs of layer " + Num(layer) + (direction == 1 ? " reverse" : ""));
+                    w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _cache" + Suffix(layer, direction) + "; // what backward needs of layer " + Num(layer) + (direction == 1 ? " reverse" : ""));
                     if (spec.RecurrentDropout > 0)
                     {
-                        w.Line("private readonly float[] _recurrentMask" + Suffix(layer, direction) + "; // [B, S] one variational dropout mask per sequence");
+                        w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _recurrentMask" + Suffix(layer, direction) + "; // [B, S] one variational dropout mask per sequence");
                     }
                 }
             }
-            w.Line("private readonly float[] _finalHidden;    // [L·D, B, H]");
+            w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _finalHidden;    // [L·D, B, H]");
             if (spec.HasCellState)
             {
-                w.Line("private readonly float[] _finalCell;      // [L·D, B, H]");
+                w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _finalCell;      // [L·D, B, H]");
             }
-            w.Line("private readonly float[] _scratch;        // backward workspace, shared by all layers");
+            w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _scratch;        // backward workspace, shared by all layers");
             if (ConcurrentDirections(spec))
             {
-                w.Line("private readonly float[] _scratchReverse; // the reverse direction's backward workspace (the directions run at the same time)");
-                w.Line("private readonly float[] _dInputReverse;  // [B, T, layer input] the reverse direction's input gradient, added after both");
-                w.Line("private readonly float[] _backwardFinalHidden; // [L·D, B, S] copy of Backward's final-hidden gradient for the direction jobs");
+                w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _scratchReverse; // the reverse direction's backward workspace (the directions run at the same time)");
+                w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _dInputReverse;  // [B, T, layer input] the reverse direction's input gradient, added after both");
+                w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _backwardFinalHidden; // [L·D, B, S] copy of Backward's final-hidden gradient for the direction jobs");
                 w.Line("private bool _backwardHasFinalHidden, _backwardInputGradient;");
                 if (spec.HasCellState)
                 {
-                    w.Line("private readonly float[] _backwardFinalCell;   // [L·D, B, H] likewise");
+                    w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _backwardFinalCell;   // [L·D, B, H] likewise");
                     w.Line("private bool _backwardHasFinalCell;");
                 }
             }
-            w.Line("private readonly float[] _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given");
-            w.Line("private readonly float[] _initialHiddenGradient; // [L·D, B, H]");
+            w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given");
+            w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _initialHiddenGradient; // [L·D, B, H]");
             if (spec.HasCellState)
             {
-                w.Line("private readonly float[] _initialCell;    // [L·D, B, H]");
-                w.Line("private readonly float[] _initialCellGradient; // [L·D, B, H]");
+                w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _initialCell;    // [L·D, B, H]");
+                w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _initialCellGradient; // [L·D, B, H]");
             }
             if (!spec.Bidirectional)
             {
-                w.Line("private readonly float[] _stateHidden;    // [L, maxBatch, H] streaming state");
-                w.Line("private readonly float[] _nextHidden;     // [L, maxBatch, H]");
+                w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _stateHidden;    // [L, maxBatch, H] streaming state");
+                w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _nextHidden;     // [L, maxBatch, H]");
                 if (spec.HasCellState)
                 {
-                    w.Line("private readonly float[] _stateCell;      // [L, maxBatch, H]");
-                    w.Line("private readonly float[] _nextCell;       // [L, maxBatch, H]");
+                    w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _stateCell;      // [L, maxBatch, H]");
+                    w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _nextCell;       // [L, maxBatch, H]");
                 }
             }
             if (head)
             {
                 w.Line(manyToOne
-                    ? "private readonly float[] _features;       // [B, D·H] last valid step of each sequence"
-                    : "private readonly float[] _features;       // [N, D·H] the valid steps, packed");
-                w.Line("private readonly float[] _dFeatures;      // gradient of _features");
+                    ? "private readonly global::RnnGen.Runtime.AlignedBuffer _features;       // [B, D·H] last valid step of each sequence"
+                    : "private readonly global::RnnGen.Runtime.AlignedBuffer _features;       // [N, D·H] the valid steps, packed");
+                w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _dFeatures;      // gradient of _features");
                 if (spec.Attention != AttentionKind.None)
                 {
-                    w.Line("private readonly float[] _attentionWeights; // [B, T] α of the last Forward");
-                    w.Line("private readonly float[] _attentionScoreGradient; // [B, T]");
+                    w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _attentionWeights; // [B, T] α of the last Forward");
+                    w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _attentionScoreGradient; // [B, T]");
                     if (spec.Attention == AttentionKind.Additive)
                     {
-                        w.Line("private readonly float[] _attentionHidden;  // [B·T, A] tanh(W y + b)");
-                        w.Line("private readonly float[] _attentionScratch; // [B·T, A]");
+                        w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _attentionHidden;  // [B·T, A] tanh(W y + b)");
+                        w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _attentionScratch; // [B·T, A]");
                     }
                 }
                 if (manyToOne && HasMerge(spec))
                 {
-                    w.Line("private readonly float[] _lastRaw;        // [B, 2·S] the two directions' final outputs before the merge");
-                    w.Line("private readonly float[] _dLastRaw;       // [B, 2·S]");
+                    w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _lastRaw;        // [B, 2·S] the two directions' final outputs before the merge");
+                    w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _dLastRaw;       // [B, 2·S]");
                 }
-                w.Line("private readonly float[] _logits;         // [rows, O] head pre-activations");
-                w.Line("private readonly float[] _dLogits;        // [rows, O] gradient of the loss w.r.t. the logits");
-                w.Line("private readonly float[] _headRows;       // [rows, O] head outputs (activation applied)");
-                w.Line("private readonly float[] _headOutput;     // " + (manyToOne ? "[B, O]" : "[B, T, O] zero past each length"));
+                w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _logits;         // [rows, O] head pre-activations");
+                w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _dLogits;        // [rows, O] gradient of the loss w.r.t. the logits");
+                w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _headRows;       // [rows, O] head outputs (activation applied)");
+                w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _headOutput;     // " + (manyToOne ? "[B, O]" : "[B, T, O] zero past each length"));
                 if (spec.Head == HeadKind.Ctc)
                 {
                     w.Line("private readonly global::RnnGen.Ctc.CtcLoss _ctc;  // log-space alpha/beta buffers");
-                    w.Line("private readonly float[] _paddedLogits;   // [B, T, O] for the CTC kernel");
-                    w.Line("private readonly float[] _paddedLogitGradient; // [B, T, O]");
+                    w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _paddedLogits;   // [B, T, O] for the CTC kernel");
+                    w.Line("private readonly global::RnnGen.Runtime.AlignedBuffer _paddedLogitGradient; // [B, T, O]");
                 }
                 else
                 {
                     w.Line(spec.Head == HeadKind.Softmax
                         ? "private readonly int[] _targetRows;        // [rows] class targets of the valid rows"
-                        : "private readonly float[] _targetRows;      // [rows, O] targets of the valid rows");
+                        : "private readonly global::RnnGen.Runtime.AlignedBuffer _targetRows;      // [rows, O] targets of the valid rows");
                 }
             }
             if (HasTrainingMode(spec))
@@ -162,104 +164,104 @@ internal static partial class ModelEmitter
                 w.Line("_lengths = new int[maxBatch];");
                 w.Line("_ones = new int[maxBatch];");
                 w.Line("global::System.Array.Fill(_ones, 1);");
-                w.Line("_input = new float[positions * FeatureSize];");
-                w.Line("_inputGradient = new float[positions * FeatureSize];");
+                w.Line("_input = new global::RnnGen.Runtime.AlignedBuffer(positions * FeatureSize);");
+                w.Line("_inputGradient = new global::RnnGen.Runtime.AlignedBuffer(positions * FeatureSize);");
                 if (spec.HasEmbedding)
                 {
                     w.Line("_tokens = new int[positions];");
                 }
                 for (int layer = 0; layer < spec.Layers; layer++)
                 {
-                    w.Line("_outputL" + Num(layer) + " = new float[positions * LayerOutputSize];");
-                    w.Line("_dOutputL" + Num(layer) + " = new float[positions * LayerOutputSize];");
+                    w.Line("_outputL" + Num(layer) + " = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);");
+                    w.Line("_dOutputL" + Num(layer) + " = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);");
                     if (HasMerge(spec))
                     {
-                        w.Line("_rawL" + Num(layer) + " = new float[positions * 2 * StateSize];");
-                        w.Line("_dRawL" + Num(layer) + " = new float[positions * 2 * StateSize];");
+                        w.Line("_rawL" + Num(layer) + " = new global::RnnGen.Runtime.AlignedBuffer(positions * 2 * StateSize);");
+                        w.Line("_dRawL" + Num(layer) + " = new global::RnnGen.Runtime.AlignedBuffer(positions * 2 * StateSize);");
                     }
                     if (HasDropoutAfter(spec, layer))
                     {
-                        w.Line("_droppedL" + Num(layer) + " = new float[positions * LayerOutputSize];");
-                        w.Line("_dDroppedL" + Num(layer) + " = new float[positions * LayerOutputSize];");
-                        w.Line("_dropMaskL" + Num(layer) + " = new float[positions * LayerOutputSize];");
+                        w.Line("_droppedL" + Num(layer) + " = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);");
+                        w.Line("_dDroppedL" + Num(layer) + " = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);");
+                        w.Line("_dropMaskL" + Num(layer) + " = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);");
                     }
                     for (int direction = 0; direction < spec.Directions; direction++)
                     {
-                        w.Line("_cache" + Suffix(layer, direction) + " = new float[" + kernel + ".CacheLength(maxBatch, maxSteps, HiddenSize" + (spec.UsesVariantKernel ? ", s_cell" : "") + ")];");
+                        w.Line("_cache" + Suffix(layer, direction) + " = new global::RnnGen.Runtime.AlignedBuffer(" + kernel + ".CacheLength(maxBatch, maxSteps, HiddenSize" + (spec.UsesVariantKernel ? ", s_cell" : "") + "));");
                         if (spec.RecurrentDropout > 0)
                         {
-                            w.Line("_recurrentMask" + Suffix(layer, direction) + " = new float[maxBatch * StateSize];");
+                            w.Line("_recurrentMask" + Suffix(layer, direction) + " = new global::RnnGen.Runtime.AlignedBuffer(maxBatch * StateSize);");
                         }
                     }
                 }
-                w.Line("_finalHidden = new float[Layers * Directions * maxBatch * StateSize];");
+                w.Line("_finalHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);");
                 if (spec.HasCellState)
                 {
-                    w.Line("_finalCell = new float[Layers * Directions * maxBatch * HiddenSize];");
+                    w.Line("_finalCell = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * HiddenSize);");
                 }
-                w.Line("_scratch = new float[" + kernel + ".ScratchLength(maxBatch, maxSteps, HiddenSize" + (spec.UsesVariantKernel ? ", s_cell" : "") + ")];");
+                w.Line("_scratch = new global::RnnGen.Runtime.AlignedBuffer(" + kernel + ".ScratchLength(maxBatch, maxSteps, HiddenSize" + (spec.UsesVariantKernel ? ", s_cell" : "") + "));");
                 if (ConcurrentDirections(spec))
                 {
-                    w.Line("_scratchReverse = new float[" + kernel + ".ScratchLength(maxBatch, maxSteps, HiddenSize" + (spec.UsesVariantKernel ? ", s_cell" : "") + ")];");
-                    w.Line("_dInputReverse = new float[positions * global::System.Math.Max(FeatureSize, LayerOutputSize)];");
-                    w.Line("_backwardFinalHidden = new float[Layers * Directions * maxBatch * StateSize];");
+                    w.Line("_scratchReverse = new global::RnnGen.Runtime.AlignedBuffer(" + kernel + ".ScratchLength(maxBatch, maxSteps, HiddenSize" + (spec.UsesVariantKernel ? ", s_cell" : "") + "));");
+                    w.Line("_dInputReverse = new global::RnnGen.Runtime.AlignedBuffer(positions * global::System.Math.Max(FeatureSize, LayerOutputSize));");
+                    w.Line("_backwardFinalHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);");
                     if (spec.HasCellState)
                     {
-                        w.Line("_backwardFinalCell = new float[Layers * Directions * maxBatch * HiddenSize];");
+                        w.Line("_backwardFinalCell = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * HiddenSize);");
                     }
                 }
-                w.Line("_initialHidden = new float[Layers * Directions * maxBatch * StateSize];");
-                w.Line("_initialHiddenGradient = new float[Layers * Directions * maxBatch * StateSize];");
+                w.Line("_initialHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);");
+                w.Line("_initialHiddenGradient = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);");
                 if (spec.HasCellState)
                 {
-                    w.Line("_initialCell = new float[Layers * Directions * maxBatch * HiddenSize];");
-                    w.Line("_initialCellGradient = new float[Layers * Directions * maxBatch * HiddenSize];");
+                    w.Line("_initialCell = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * HiddenSize);");
+                    w.Line("_initialCellGradient = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * HiddenSize);");
                 }
                 if (!spec.Bidirectional)
                 {
-                    w.Line("_stateHidden = new float[Layers * maxBatch * StateSize];");
-                    w.Line("_nextHidden = new float[Layers * maxBatch * StateSize];");
+                    w.Line("_stateHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * maxBatch * StateSize);");
+                    w.Line("_nextHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * maxBatch * StateSize);");
                     if (spec.HasCellState)
                     {
-                        w.Line("_stateCell = new float[Layers * maxBatch * HiddenSize];");
-                        w.Line("_nextCell = new float[Layers * maxBatch * HiddenSize];");
+                        w.Line("_stateCell = new global::RnnGen.Runtime.AlignedBuffer(Layers * maxBatch * HiddenSize);");
+                        w.Line("_nextCell = new global::RnnGen.Runtime.AlignedBuffer(Layers * maxBatch * HiddenSize);");
                     }
                 }
                 if (head)
                 {
                     string rows = manyToOne ? "maxBatch" : "positions";
-                    w.Line("_features = new float[" + rows + " * LayerOutputSize];");
-                    w.Line("_dFeatures = new float[" + rows + " * LayerOutputSize];");
+                    w.Line("_features = new global::RnnGen.Runtime.AlignedBuffer(" + rows + " * LayerOutputSize);");
+                    w.Line("_dFeatures = new global::RnnGen.Runtime.AlignedBuffer(" + rows + " * LayerOutputSize);");
                     if (spec.Attention != AttentionKind.None)
                     {
-                        w.Line("_attentionWeights = new float[positions];");
-                        w.Line("_attentionScoreGradient = new float[positions];");
+                        w.Line("_attentionWeights = new global::RnnGen.Runtime.AlignedBuffer(positions);");
+                        w.Line("_attentionScoreGradient = new global::RnnGen.Runtime.AlignedBuffer(positions);");
                         if (spec.Attention == AttentionKind.Additive)
                         {
-                            w.Line("_attentionHidden = new float[positions * AttentionSize];");
-                            w.Line("_attentionScratch = new float[positions * AttentionSize];");
+                            w.Line("_attentionHidden = new global::RnnGen.Runtime.AlignedBuffer(positions * AttentionSize);");
+                            w.Line("_attentionScratch = new global::RnnGen.Runtime.AlignedBuffer(positions * AttentionSize);");
                         }
                     }
                     if (manyToOne && HasMerge(spec))
                     {
-                        w.Line("_lastRaw = new float[maxBatch * 2 * StateSize];");
-                        w.Line("_dLastRaw = new float[maxBatch * 2 * StateSize];");
+                        w.Line("_lastRaw = new global::RnnGen.Runtime.AlignedBuffer(maxBatch * 2 * StateSize);");
+                        w.Line("_dLastRaw = new global::RnnGen.Runtime.AlignedBuffer(maxBatch * 2 * StateSize);");
                     }
-                    w.Line("_logits = new float[" + rows + " * OutputSize];");
-                    w.Line("_dLogits = new float[" + rows + " * OutputSize];");
-                    w.Line("_headRows = new float[" + rows + " * OutputSize];");
-                    w.Line("_headOutput = new float[" + rows + " * OutputSize];");
+                    w.Line("_logits = new global::RnnGen.Runtime.AlignedBuffer(" + rows + " * OutputSize);");
+                    w.Line("_dLogits = new global::RnnGen.Runtime.AlignedBuffer(" + rows + " * OutputSize);");
+                    w.Line("_headRows = new global::RnnGen.Runtime.AlignedBuffer(" + rows + " * OutputSize);");
+                    w.Line("_headOutput = new global::RnnGen.Runtime.AlignedBuffer(" + rows + " * OutputSize);");
                     if (spec.Head == HeadKind.Ctc)
                     {
                         w.Line("_ctc = new global::RnnGen.Ctc.CtcLoss(maxSteps, OutputSize, maxTargetLength: maxSteps);");
-                        w.Line("_paddedLogits = new float[positions * OutputSize];");
-                        w.Line("_paddedLogitGradient = new float[positions * OutputSize];");
+                        w.Line("_paddedLogits = new global::RnnGen.Runtime.AlignedBuffer(positions * OutputSize);");
+                        w.Line("_paddedLogitGradient = new global::RnnGen.Runtime.AlignedBuffer(positions * OutputSize);");
                     }
                     else
                     {
                         w.Line(spec.Head == HeadKind.Softmax
                             ? "_targetRows = new int[" + rows + "];"
-                            : "_targetRows = new float[" + rows + " * OutputSize];");
+                            : "_targetRows = new global::RnnGen.Runtime.AlignedBuffer(" + rows + " * OutputSize);");
                     }
                 }
             }

@@ -29,24 +29,24 @@ public sealed partial class Seq2SeqSession : IBidirectionalForward
 
     // encoder
     private readonly int[] _source, _sourceLengths;
-    private readonly float[] _sourceEmbedding, _dSourceEmbedding;
-    private readonly float[][] _encoderOutput, _dEncoderOutput;          // per layer [B, Ts, D]
-    private readonly float[][] _encoderCache;                            // per layer·direction
-    private readonly float[][] _encoderHidden, _encoderCell;             // final states per layer·direction [B, He]
-    private readonly float[][] _dEncoderHidden, _dEncoderCell;
-    private readonly float[] _encoderScratch;
-    private readonly float[] _keys, _dKeys;                              // [B·Ts, K]
+    private readonly AlignedBuffer _sourceEmbedding, _dSourceEmbedding;
+    private readonly AlignedBuffer[] _encoderOutput, _dEncoderOutput;          // per layer [B, Ts, D]
+    private readonly AlignedBuffer[] _encoderCache;                            // per layer·direction
+    private readonly AlignedBuffer[] _encoderHidden, _encoderCell;             // final states per layer·direction [B, He]
+    private readonly AlignedBuffer[] _dEncoderHidden, _dEncoderCell;
+    private readonly AlignedBuffer _encoderScratch;
+    private readonly AlignedBuffer _keys, _dKeys;                              // [B·Ts, K]
 
     // bridge
-    private readonly float[] _bridgeInput, _bridgeOutput, _dBridge, _dBridgeInput;
+    private readonly AlignedBuffer _bridgeInput, _bridgeOutput, _dBridge, _dBridgeInput;
 
     // decoder, step-major: block t holds step t for the current batch
     private readonly int[] _target, _targetLengths, _inputTokens, _ones;
-    private readonly float[] _hidden, _cell;                             // [(Ty + 1), Ld, B, Hd]
-    private readonly float[] _input, _features, _alpha, _attentionCache, _layerCaches, _logits, _dLogits;
-    private readonly float[] _embedding, _context;
-    private readonly float[] _dHidden, _dCell, _dHiddenNext, _dCellNext, _dFeatures, _dInput, _dLayerOutput, _dContext, _dEmbedding;
-    private readonly float[] _decoderScratch, _attentionScratch;
+    private readonly AlignedBuffer _hidden, _cell;                             // [(Ty + 1), Ld, B, Hd]
+    private readonly AlignedBuffer _input, _features, _alpha, _attentionCache, _layerCaches, _logits, _dLogits;
+    private readonly AlignedBuffer _embedding, _context;
+    private readonly AlignedBuffer _dHidden, _dCell, _dHiddenNext, _dCellNext, _dFeatures, _dInput, _dLayerOutput, _dContext, _dEmbedding;
+    private readonly AlignedBuffer _decoderScratch, _attentionScratch;
     private readonly int _stateBlock, _attentionCacheBlock, _layerCacheBlock;
 
     private SeededRandom _sampling;
@@ -73,8 +73,8 @@ public sealed partial class Seq2SeqSession : IBidirectionalForward
 
         _source = new int[b * ts];
         _sourceLengths = new int[b];
-        _sourceEmbedding = new float[b * ts * s.SourceEmbeddingSize];
-        _dSourceEmbedding = new float[b * ts * s.SourceEmbeddingSize];
+        _sourceEmbedding = new AlignedBuffer(b * ts * s.SourceEmbeddingSize);
+        _dSourceEmbedding = new AlignedBuffer(b * ts * s.SourceEmbeddingSize);
         _encoderOutput = Jagged(s.EncoderLayers, b * ts * d);
         _dEncoderOutput = Jagged(s.EncoderLayers, b * ts * d);
         _encoderCache = Jagged(slots, CellOps.CacheLength(s.EncoderCell, b, ts, he));
@@ -82,14 +82,14 @@ public sealed partial class Seq2SeqSession : IBidirectionalForward
         _encoderCell = Jagged(slots, b * he);
         _dEncoderHidden = Jagged(slots, b * he);
         _dEncoderCell = Jagged(slots, b * he);
-        _encoderScratch = new float[CellOps.ScratchLength(s.EncoderCell, b, ts, he)];
-        _keys = new float[s.Attention is Attention.Additive or Attention.General ? b * ts * s.KeySize : 0];
-        _dKeys = new float[_keys.Length];
+        _encoderScratch = new AlignedBuffer(CellOps.ScratchLength(s.EncoderCell, b, ts, he));
+        _keys = new AlignedBuffer(s.Attention is Attention.Additive or Attention.General ? b * ts * s.KeySize : 0);
+        _dKeys = new AlignedBuffer(_keys.Length);
 
-        _bridgeInput = new float[b * d];
-        _bridgeOutput = new float[b * ld * hd];
-        _dBridge = new float[b * ld * hd];
-        _dBridgeInput = new float[b * d];
+        _bridgeInput = new AlignedBuffer(b * d);
+        _bridgeOutput = new AlignedBuffer(b * ld * hd);
+        _dBridge = new AlignedBuffer(b * ld * hd);
+        _dBridgeInput = new AlignedBuffer(b * d);
 
         _target = new int[b * ty];
         _targetLengths = new int[b];
@@ -97,31 +97,31 @@ public sealed partial class Seq2SeqSession : IBidirectionalForward
         _ones = new int[b];
         Array.Fill(_ones, 1);
         _stateBlock = ld * b * hd;
-        _hidden = new float[(ty + 1) * _stateBlock];
-        _cell = new float[CellOps.HasCellState(s.DecoderCell) ? (ty + 1) * _stateBlock : 0];
-        _input = new float[ty * b * s.DecoderInputSize];
-        _features = new float[ty * b * s.OutputFeatures];
-        _alpha = new float[ty * b * ts];
+        _hidden = new AlignedBuffer((ty + 1) * _stateBlock);
+        _cell = new AlignedBuffer(CellOps.HasCellState(s.DecoderCell) ? (ty + 1) * _stateBlock : 0);
+        _input = new AlignedBuffer(ty * b * s.DecoderInputSize);
+        _features = new AlignedBuffer(ty * b * s.OutputFeatures);
+        _alpha = new AlignedBuffer(ty * b * ts);
         _attentionCacheBlock = s.HasAttention ? DecoderAttention.CacheLength(s.Attention, b, ts, s.AttentionSize) : 0;
-        _attentionCache = new float[ty * _attentionCacheBlock];
+        _attentionCache = new AlignedBuffer(ty * _attentionCacheBlock);
         _layerCacheBlock = CellOps.CacheLength(s.DecoderCell, b, 1, hd);
-        _layerCaches = new float[ty * ld * _layerCacheBlock];
-        _logits = new float[ty * b * s.TargetVocabulary];
-        _dLogits = new float[ty * b * s.TargetVocabulary];
-        _embedding = new float[b * s.TargetEmbeddingSize];
-        _context = new float[b * d];
+        _layerCaches = new AlignedBuffer(ty * ld * _layerCacheBlock);
+        _logits = new AlignedBuffer(ty * b * s.TargetVocabulary);
+        _dLogits = new AlignedBuffer(ty * b * s.TargetVocabulary);
+        _embedding = new AlignedBuffer(b * s.TargetEmbeddingSize);
+        _context = new AlignedBuffer(b * d);
 
-        _dHidden = new float[ld * b * hd];
-        _dCell = new float[ld * b * hd];
-        _dHiddenNext = new float[b * hd];
-        _dCellNext = new float[b * hd];
-        _dFeatures = new float[b * s.OutputFeatures];
-        _dInput = new float[b * Math.Max(s.DecoderInputSize, hd)];
-        _dLayerOutput = new float[b * hd];
-        _dContext = new float[b * d];
-        _dEmbedding = new float[ty * b * s.TargetEmbeddingSize];
-        _decoderScratch = new float[CellOps.ScratchLength(s.DecoderCell, b, 1, hd)];
-        _attentionScratch = new float[s.HasAttention ? DecoderAttention.ScratchLength(s.Attention, b, ts, s.AttentionSize) : 0];
+        _dHidden = new AlignedBuffer(ld * b * hd);
+        _dCell = new AlignedBuffer(ld * b * hd);
+        _dHiddenNext = new AlignedBuffer(b * hd);
+        _dCellNext = new AlignedBuffer(b * hd);
+        _dFeatures = new AlignedBuffer(b * s.OutputFeatures);
+        _dInput = new AlignedBuffer(b * Math.Max(s.DecoderInputSize, hd));
+        _dLayerOutput = new AlignedBuffer(b * hd);
+        _dContext = new AlignedBuffer(b * d);
+        _dEmbedding = new AlignedBuffer(ty * b * s.TargetEmbeddingSize);
+        _decoderScratch = new AlignedBuffer(CellOps.ScratchLength(s.DecoderCell, b, 1, hd));
+        _attentionScratch = new AlignedBuffer(s.HasAttention ? DecoderAttention.ScratchLength(s.Attention, b, ts, s.AttentionSize) : 0);
         _sampling = new SeededRandom(0);
     }
 
@@ -482,10 +482,10 @@ public sealed partial class Seq2SeqSession : IBidirectionalForward
         }
     }
 
-    private static float[][] Jagged(int count, int length)
+    private static AlignedBuffer[] Jagged(int count, int length)
     {
-        var arrays = new float[count][];
-        for (int i = 0; i < count; i++) arrays[i] = new float[length];
+        var arrays = new AlignedBuffer[count];
+        for (int i = 0; i < count; i++) arrays[i] = new AlignedBuffer(length);
         return arrays;
     }
 }

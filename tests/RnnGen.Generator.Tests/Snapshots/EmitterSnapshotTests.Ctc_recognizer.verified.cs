@@ -207,36 +207,38 @@ namespace Demo
         public sealed class Session : global::RnnGen.IRnnSession, global::RnnGen.Kernels.IBidirectionalForward, global::RnnGen.Kernels.IBidirectionalBackward
         {
             private readonly SpeechRecognizer _model;
+            // Every float buffer starts on a 64-byte cache line (AlignedBuffer): a row's vector loads do not straddle lines,
+            // and two cores updating the halves of one state row never share a line.
             private readonly int[] _lengths;          // [B] valid steps per sequence
             private readonly int[] _ones;             // [B] all 1: the lengths of a streaming step
-            private readonly float[] _input;          // [B, T, I] validated copy, zero past each length
-            private readonly float[] _inputGradient;  // [B, T, I]
-            private readonly float[] _outputL0;       // [B, T, D·H] layer 0 outputs
-            private readonly float[] _dOutputL0;      // [B, T, D·H] gradient of layer 0 outputs
-            private readonly float[] _cacheL0; // what backward needs of layer 0
-            private readonly float[] _cacheL0Reverse; // what backward needs of layer 0 reverse
-            private readonly float[] _finalHidden;    // [L·D, B, H]
-            private readonly float[] _finalCell;      // [L·D, B, H]
-            private readonly float[] _scratch;        // backward workspace, shared by all layers
-            private readonly float[] _scratchReverse; // the reverse direction's backward workspace (the directions run at the same time)
-            private readonly float[] _dInputReverse;  // [B, T, layer input] the reverse direction's input gradient, added after both
-            private readonly float[] _backwardFinalHidden; // [L·D, B, S] copy of Backward's final-hidden gradient for the direction jobs
+            private readonly global::RnnGen.Runtime.AlignedBuffer _input;          // [B, T, I] validated copy, zero past each length
+            private readonly global::RnnGen.Runtime.AlignedBuffer _inputGradient;  // [B, T, I]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _outputL0;       // [B, T, D·H] layer 0 outputs
+            private readonly global::RnnGen.Runtime.AlignedBuffer _dOutputL0;      // [B, T, D·H] gradient of layer 0 outputs
+            private readonly global::RnnGen.Runtime.AlignedBuffer _cacheL0; // what backward needs of layer 0
+            private readonly global::RnnGen.Runtime.AlignedBuffer _cacheL0Reverse; // what backward needs of layer 0 reverse
+            private readonly global::RnnGen.Runtime.AlignedBuffer _finalHidden;    // [L·D, B, H]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _finalCell;      // [L·D, B, H]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _scratch;        // backward workspace, shared by all layers
+            private readonly global::RnnGen.Runtime.AlignedBuffer _scratchReverse; // the reverse direction's backward workspace (the directions run at the same time)
+            private readonly global::RnnGen.Runtime.AlignedBuffer _dInputReverse;  // [B, T, layer input] the reverse direction's input gradient, added after both
+            private readonly global::RnnGen.Runtime.AlignedBuffer _backwardFinalHidden; // [L·D, B, S] copy of Backward's final-hidden gradient for the direction jobs
             private bool _backwardHasFinalHidden, _backwardInputGradient;
-            private readonly float[] _backwardFinalCell;   // [L·D, B, H] likewise
+            private readonly global::RnnGen.Runtime.AlignedBuffer _backwardFinalCell;   // [L·D, B, H] likewise
             private bool _backwardHasFinalCell;
-            private readonly float[] _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given
-            private readonly float[] _initialHiddenGradient; // [L·D, B, H]
-            private readonly float[] _initialCell;    // [L·D, B, H]
-            private readonly float[] _initialCellGradient; // [L·D, B, H]
-            private readonly float[] _features;       // [N, D·H] the valid steps, packed
-            private readonly float[] _dFeatures;      // gradient of _features
-            private readonly float[] _logits;         // [rows, O] head pre-activations
-            private readonly float[] _dLogits;        // [rows, O] gradient of the loss w.r.t. the logits
-            private readonly float[] _headRows;       // [rows, O] head outputs (activation applied)
-            private readonly float[] _headOutput;     // [B, T, O] zero past each length
+            private readonly global::RnnGen.Runtime.AlignedBuffer _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given
+            private readonly global::RnnGen.Runtime.AlignedBuffer _initialHiddenGradient; // [L·D, B, H]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _initialCell;    // [L·D, B, H]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _initialCellGradient; // [L·D, B, H]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _features;       // [N, D·H] the valid steps, packed
+            private readonly global::RnnGen.Runtime.AlignedBuffer _dFeatures;      // gradient of _features
+            private readonly global::RnnGen.Runtime.AlignedBuffer _logits;         // [rows, O] head pre-activations
+            private readonly global::RnnGen.Runtime.AlignedBuffer _dLogits;        // [rows, O] gradient of the loss w.r.t. the logits
+            private readonly global::RnnGen.Runtime.AlignedBuffer _headRows;       // [rows, O] head outputs (activation applied)
+            private readonly global::RnnGen.Runtime.AlignedBuffer _headOutput;     // [B, T, O] zero past each length
             private readonly global::RnnGen.Ctc.CtcLoss _ctc;  // log-space alpha/beta buffers
-            private readonly float[] _paddedLogits;   // [B, T, O] for the CTC kernel
-            private readonly float[] _paddedLogitGradient; // [B, T, O]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _paddedLogits;   // [B, T, O] for the CTC kernel
+            private readonly global::RnnGen.Runtime.AlignedBuffer _paddedLogitGradient; // [B, T, O]
             private int _batch;
             private int _steps;
             private int _rows;
@@ -254,32 +256,32 @@ namespace Demo
                 _lengths = new int[maxBatch];
                 _ones = new int[maxBatch];
                 global::System.Array.Fill(_ones, 1);
-                _input = new float[positions * FeatureSize];
-                _inputGradient = new float[positions * FeatureSize];
-                _outputL0 = new float[positions * LayerOutputSize];
-                _dOutputL0 = new float[positions * LayerOutputSize];
-                _cacheL0 = new float[global::RnnGen.Kernels.LstmLayer.CacheLength(maxBatch, maxSteps, HiddenSize)];
-                _cacheL0Reverse = new float[global::RnnGen.Kernels.LstmLayer.CacheLength(maxBatch, maxSteps, HiddenSize)];
-                _finalHidden = new float[Layers * Directions * maxBatch * StateSize];
-                _finalCell = new float[Layers * Directions * maxBatch * HiddenSize];
-                _scratch = new float[global::RnnGen.Kernels.LstmLayer.ScratchLength(maxBatch, maxSteps, HiddenSize)];
-                _scratchReverse = new float[global::RnnGen.Kernels.LstmLayer.ScratchLength(maxBatch, maxSteps, HiddenSize)];
-                _dInputReverse = new float[positions * global::System.Math.Max(FeatureSize, LayerOutputSize)];
-                _backwardFinalHidden = new float[Layers * Directions * maxBatch * StateSize];
-                _backwardFinalCell = new float[Layers * Directions * maxBatch * HiddenSize];
-                _initialHidden = new float[Layers * Directions * maxBatch * StateSize];
-                _initialHiddenGradient = new float[Layers * Directions * maxBatch * StateSize];
-                _initialCell = new float[Layers * Directions * maxBatch * HiddenSize];
-                _initialCellGradient = new float[Layers * Directions * maxBatch * HiddenSize];
-                _features = new float[positions * LayerOutputSize];
-                _dFeatures = new float[positions * LayerOutputSize];
-                _logits = new float[positions * OutputSize];
-                _dLogits = new float[positions * OutputSize];
-                _headRows = new float[positions * OutputSize];
-                _headOutput = new float[positions * OutputSize];
+                _input = new global::RnnGen.Runtime.AlignedBuffer(positions * FeatureSize);
+                _inputGradient = new global::RnnGen.Runtime.AlignedBuffer(positions * FeatureSize);
+                _outputL0 = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);
+                _dOutputL0 = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);
+                _cacheL0 = new global::RnnGen.Runtime.AlignedBuffer(global::RnnGen.Kernels.LstmLayer.CacheLength(maxBatch, maxSteps, HiddenSize));
+                _cacheL0Reverse = new global::RnnGen.Runtime.AlignedBuffer(global::RnnGen.Kernels.LstmLayer.CacheLength(maxBatch, maxSteps, HiddenSize));
+                _finalHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
+                _finalCell = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * HiddenSize);
+                _scratch = new global::RnnGen.Runtime.AlignedBuffer(global::RnnGen.Kernels.LstmLayer.ScratchLength(maxBatch, maxSteps, HiddenSize));
+                _scratchReverse = new global::RnnGen.Runtime.AlignedBuffer(global::RnnGen.Kernels.LstmLayer.ScratchLength(maxBatch, maxSteps, HiddenSize));
+                _dInputReverse = new global::RnnGen.Runtime.AlignedBuffer(positions * global::System.Math.Max(FeatureSize, LayerOutputSize));
+                _backwardFinalHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
+                _backwardFinalCell = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * HiddenSize);
+                _initialHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
+                _initialHiddenGradient = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
+                _initialCell = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * HiddenSize);
+                _initialCellGradient = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * HiddenSize);
+                _features = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);
+                _dFeatures = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);
+                _logits = new global::RnnGen.Runtime.AlignedBuffer(positions * OutputSize);
+                _dLogits = new global::RnnGen.Runtime.AlignedBuffer(positions * OutputSize);
+                _headRows = new global::RnnGen.Runtime.AlignedBuffer(positions * OutputSize);
+                _headOutput = new global::RnnGen.Runtime.AlignedBuffer(positions * OutputSize);
                 _ctc = new global::RnnGen.Ctc.CtcLoss(maxSteps, OutputSize, maxTargetLength: maxSteps);
-                _paddedLogits = new float[positions * OutputSize];
-                _paddedLogitGradient = new float[positions * OutputSize];
+                _paddedLogits = new global::RnnGen.Runtime.AlignedBuffer(positions * OutputSize);
+                _paddedLogitGradient = new global::RnnGen.Runtime.AlignedBuffer(positions * OutputSize);
             }
 
             /// <summary>The model whose parameters this session reads and whose gradients it accumulates.</summary>

@@ -207,33 +207,35 @@ namespace Demo
         public sealed class Session : global::RnnGen.IRnnSession, global::RnnGen.Kernels.IBidirectionalForward, global::RnnGen.Kernels.IBidirectionalBackward
         {
             private readonly Detector _model;
+            // Every float buffer starts on a 64-byte cache line (AlignedBuffer): a row's vector loads do not straddle lines,
+            // and two cores updating the halves of one state row never share a line.
             private readonly int[] _lengths;          // [B] valid steps per sequence
             private readonly int[] _ones;             // [B] all 1: the lengths of a streaming step
-            private readonly float[] _input;          // [B, T, I] validated copy, zero past each length
-            private readonly float[] _inputGradient;  // [B, T, I]
-            private readonly float[] _outputL0;       // [B, T, D·H] layer 0 outputs
-            private readonly float[] _dOutputL0;      // [B, T, D·H] gradient of layer 0 outputs
-            private readonly float[] _rawL0;          // [B, T, 2·S] both directions before the sum merge
-            private readonly float[] _dRawL0;         // [B, T, 2·S]
-            private readonly float[] _cacheL0; // what backward needs of layer 0
-            private readonly float[] _cacheL0Reverse; // what backward needs of layer 0 reverse
-            private readonly float[] _finalHidden;    // [L·D, B, H]
-            private readonly float[] _scratch;        // backward workspace, shared by all layers
-            private readonly float[] _scratchReverse; // the reverse direction's backward workspace (the directions run at the same time)
-            private readonly float[] _dInputReverse;  // [B, T, layer input] the reverse direction's input gradient, added after both
-            private readonly float[] _backwardFinalHidden; // [L·D, B, S] copy of Backward's final-hidden gradient for the direction jobs
+            private readonly global::RnnGen.Runtime.AlignedBuffer _input;          // [B, T, I] validated copy, zero past each length
+            private readonly global::RnnGen.Runtime.AlignedBuffer _inputGradient;  // [B, T, I]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _outputL0;       // [B, T, D·H] layer 0 outputs
+            private readonly global::RnnGen.Runtime.AlignedBuffer _dOutputL0;      // [B, T, D·H] gradient of layer 0 outputs
+            private readonly global::RnnGen.Runtime.AlignedBuffer _rawL0;          // [B, T, 2·S] both directions before the sum merge
+            private readonly global::RnnGen.Runtime.AlignedBuffer _dRawL0;         // [B, T, 2·S]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _cacheL0; // what backward needs of layer 0
+            private readonly global::RnnGen.Runtime.AlignedBuffer _cacheL0Reverse; // what backward needs of layer 0 reverse
+            private readonly global::RnnGen.Runtime.AlignedBuffer _finalHidden;    // [L·D, B, H]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _scratch;        // backward workspace, shared by all layers
+            private readonly global::RnnGen.Runtime.AlignedBuffer _scratchReverse; // the reverse direction's backward workspace (the directions run at the same time)
+            private readonly global::RnnGen.Runtime.AlignedBuffer _dInputReverse;  // [B, T, layer input] the reverse direction's input gradient, added after both
+            private readonly global::RnnGen.Runtime.AlignedBuffer _backwardFinalHidden; // [L·D, B, S] copy of Backward's final-hidden gradient for the direction jobs
             private bool _backwardHasFinalHidden, _backwardInputGradient;
-            private readonly float[] _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given
-            private readonly float[] _initialHiddenGradient; // [L·D, B, H]
-            private readonly float[] _features;       // [B, D·H] last valid step of each sequence
-            private readonly float[] _dFeatures;      // gradient of _features
-            private readonly float[] _lastRaw;        // [B, 2·S] the two directions' final outputs before the merge
-            private readonly float[] _dLastRaw;       // [B, 2·S]
-            private readonly float[] _logits;         // [rows, O] head pre-activations
-            private readonly float[] _dLogits;        // [rows, O] gradient of the loss w.r.t. the logits
-            private readonly float[] _headRows;       // [rows, O] head outputs (activation applied)
-            private readonly float[] _headOutput;     // [B, O]
-            private readonly float[] _targetRows;      // [rows, O] targets of the valid rows
+            private readonly global::RnnGen.Runtime.AlignedBuffer _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given
+            private readonly global::RnnGen.Runtime.AlignedBuffer _initialHiddenGradient; // [L·D, B, H]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _features;       // [B, D·H] last valid step of each sequence
+            private readonly global::RnnGen.Runtime.AlignedBuffer _dFeatures;      // gradient of _features
+            private readonly global::RnnGen.Runtime.AlignedBuffer _lastRaw;        // [B, 2·S] the two directions' final outputs before the merge
+            private readonly global::RnnGen.Runtime.AlignedBuffer _dLastRaw;       // [B, 2·S]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _logits;         // [rows, O] head pre-activations
+            private readonly global::RnnGen.Runtime.AlignedBuffer _dLogits;        // [rows, O] gradient of the loss w.r.t. the logits
+            private readonly global::RnnGen.Runtime.AlignedBuffer _headRows;       // [rows, O] head outputs (activation applied)
+            private readonly global::RnnGen.Runtime.AlignedBuffer _headOutput;     // [B, O]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _targetRows;      // [rows, O] targets of the valid rows
             private int _batch;
             private int _steps;
             private int _rows;
@@ -251,30 +253,30 @@ namespace Demo
                 _lengths = new int[maxBatch];
                 _ones = new int[maxBatch];
                 global::System.Array.Fill(_ones, 1);
-                _input = new float[positions * FeatureSize];
-                _inputGradient = new float[positions * FeatureSize];
-                _outputL0 = new float[positions * LayerOutputSize];
-                _dOutputL0 = new float[positions * LayerOutputSize];
-                _rawL0 = new float[positions * 2 * StateSize];
-                _dRawL0 = new float[positions * 2 * StateSize];
-                _cacheL0 = new float[global::RnnGen.Kernels.GruLayer.CacheLength(maxBatch, maxSteps, HiddenSize)];
-                _cacheL0Reverse = new float[global::RnnGen.Kernels.GruLayer.CacheLength(maxBatch, maxSteps, HiddenSize)];
-                _finalHidden = new float[Layers * Directions * maxBatch * StateSize];
-                _scratch = new float[global::RnnGen.Kernels.GruLayer.ScratchLength(maxBatch, maxSteps, HiddenSize)];
-                _scratchReverse = new float[global::RnnGen.Kernels.GruLayer.ScratchLength(maxBatch, maxSteps, HiddenSize)];
-                _dInputReverse = new float[positions * global::System.Math.Max(FeatureSize, LayerOutputSize)];
-                _backwardFinalHidden = new float[Layers * Directions * maxBatch * StateSize];
-                _initialHidden = new float[Layers * Directions * maxBatch * StateSize];
-                _initialHiddenGradient = new float[Layers * Directions * maxBatch * StateSize];
-                _features = new float[maxBatch * LayerOutputSize];
-                _dFeatures = new float[maxBatch * LayerOutputSize];
-                _lastRaw = new float[maxBatch * 2 * StateSize];
-                _dLastRaw = new float[maxBatch * 2 * StateSize];
-                _logits = new float[maxBatch * OutputSize];
-                _dLogits = new float[maxBatch * OutputSize];
-                _headRows = new float[maxBatch * OutputSize];
-                _headOutput = new float[maxBatch * OutputSize];
-                _targetRows = new float[maxBatch * OutputSize];
+                _input = new global::RnnGen.Runtime.AlignedBuffer(positions * FeatureSize);
+                _inputGradient = new global::RnnGen.Runtime.AlignedBuffer(positions * FeatureSize);
+                _outputL0 = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);
+                _dOutputL0 = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);
+                _rawL0 = new global::RnnGen.Runtime.AlignedBuffer(positions * 2 * StateSize);
+                _dRawL0 = new global::RnnGen.Runtime.AlignedBuffer(positions * 2 * StateSize);
+                _cacheL0 = new global::RnnGen.Runtime.AlignedBuffer(global::RnnGen.Kernels.GruLayer.CacheLength(maxBatch, maxSteps, HiddenSize));
+                _cacheL0Reverse = new global::RnnGen.Runtime.AlignedBuffer(global::RnnGen.Kernels.GruLayer.CacheLength(maxBatch, maxSteps, HiddenSize));
+                _finalHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
+                _scratch = new global::RnnGen.Runtime.AlignedBuffer(global::RnnGen.Kernels.GruLayer.ScratchLength(maxBatch, maxSteps, HiddenSize));
+                _scratchReverse = new global::RnnGen.Runtime.AlignedBuffer(global::RnnGen.Kernels.GruLayer.ScratchLength(maxBatch, maxSteps, HiddenSize));
+                _dInputReverse = new global::RnnGen.Runtime.AlignedBuffer(positions * global::System.Math.Max(FeatureSize, LayerOutputSize));
+                _backwardFinalHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
+                _initialHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
+                _initialHiddenGradient = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
+                _features = new global::RnnGen.Runtime.AlignedBuffer(maxBatch * LayerOutputSize);
+                _dFeatures = new global::RnnGen.Runtime.AlignedBuffer(maxBatch * LayerOutputSize);
+                _lastRaw = new global::RnnGen.Runtime.AlignedBuffer(maxBatch * 2 * StateSize);
+                _dLastRaw = new global::RnnGen.Runtime.AlignedBuffer(maxBatch * 2 * StateSize);
+                _logits = new global::RnnGen.Runtime.AlignedBuffer(maxBatch * OutputSize);
+                _dLogits = new global::RnnGen.Runtime.AlignedBuffer(maxBatch * OutputSize);
+                _headRows = new global::RnnGen.Runtime.AlignedBuffer(maxBatch * OutputSize);
+                _headOutput = new global::RnnGen.Runtime.AlignedBuffer(maxBatch * OutputSize);
+                _targetRows = new global::RnnGen.Runtime.AlignedBuffer(maxBatch * OutputSize);
             }
 
             /// <summary>The model whose parameters this session reads and whose gradients it accumulates.</summary>

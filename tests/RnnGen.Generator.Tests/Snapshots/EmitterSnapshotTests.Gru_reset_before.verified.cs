@@ -190,22 +190,24 @@ namespace Demo
             // The cell variant: reset before the recurrent product (Cho et al. 2014).
             private static readonly global::RnnGen.Kernels.GruVariantOptions s_cell = new global::RnnGen.Kernels.GruVariantOptions(ResetBefore: true, LayerNorm: false);
             private readonly ChoEncoder _model;
+            // Every float buffer starts on a 64-byte cache line (AlignedBuffer): a row's vector loads do not straddle lines,
+            // and two cores updating the halves of one state row never share a line.
             private readonly int[] _lengths;          // [B] valid steps per sequence
             private readonly int[] _ones;             // [B] all 1: the lengths of a streaming step
-            private readonly float[] _input;          // [B, T, I] validated copy, zero past each length
-            private readonly float[] _inputGradient;  // [B, T, I]
-            private readonly float[] _outputL0;       // [B, T, D·H] layer 0 outputs
-            private readonly float[] _dOutputL0;      // [B, T, D·H] gradient of layer 0 outputs
-            private readonly float[] _cacheL0; // what backward needs of layer 0
-            private readonly float[] _cacheL0Reverse; // what backward needs of layer 0 reverse
-            private readonly float[] _finalHidden;    // [L·D, B, H]
-            private readonly float[] _scratch;        // backward workspace, shared by all layers
-            private readonly float[] _scratchReverse; // the reverse direction's backward workspace (the directions run at the same time)
-            private readonly float[] _dInputReverse;  // [B, T, layer input] the reverse direction's input gradient, added after both
-            private readonly float[] _backwardFinalHidden; // [L·D, B, S] copy of Backward's final-hidden gradient for the direction jobs
+            private readonly global::RnnGen.Runtime.AlignedBuffer _input;          // [B, T, I] validated copy, zero past each length
+            private readonly global::RnnGen.Runtime.AlignedBuffer _inputGradient;  // [B, T, I]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _outputL0;       // [B, T, D·H] layer 0 outputs
+            private readonly global::RnnGen.Runtime.AlignedBuffer _dOutputL0;      // [B, T, D·H] gradient of layer 0 outputs
+            private readonly global::RnnGen.Runtime.AlignedBuffer _cacheL0; // what backward needs of layer 0
+            private readonly global::RnnGen.Runtime.AlignedBuffer _cacheL0Reverse; // what backward needs of layer 0 reverse
+            private readonly global::RnnGen.Runtime.AlignedBuffer _finalHidden;    // [L·D, B, H]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _scratch;        // backward workspace, shared by all layers
+            private readonly global::RnnGen.Runtime.AlignedBuffer _scratchReverse; // the reverse direction's backward workspace (the directions run at the same time)
+            private readonly global::RnnGen.Runtime.AlignedBuffer _dInputReverse;  // [B, T, layer input] the reverse direction's input gradient, added after both
+            private readonly global::RnnGen.Runtime.AlignedBuffer _backwardFinalHidden; // [L·D, B, S] copy of Backward's final-hidden gradient for the direction jobs
             private bool _backwardHasFinalHidden, _backwardInputGradient;
-            private readonly float[] _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given
-            private readonly float[] _initialHiddenGradient; // [L·D, B, H]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given
+            private readonly global::RnnGen.Runtime.AlignedBuffer _initialHiddenGradient; // [L·D, B, H]
             private int _batch;
             private int _steps;
             private bool _forwardReady;
@@ -221,19 +223,19 @@ namespace Demo
                 _lengths = new int[maxBatch];
                 _ones = new int[maxBatch];
                 global::System.Array.Fill(_ones, 1);
-                _input = new float[positions * FeatureSize];
-                _inputGradient = new float[positions * FeatureSize];
-                _outputL0 = new float[positions * LayerOutputSize];
-                _dOutputL0 = new float[positions * LayerOutputSize];
-                _cacheL0 = new float[global::RnnGen.Kernels.GruVariantLayer.CacheLength(maxBatch, maxSteps, HiddenSize, s_cell)];
-                _cacheL0Reverse = new float[global::RnnGen.Kernels.GruVariantLayer.CacheLength(maxBatch, maxSteps, HiddenSize, s_cell)];
-                _finalHidden = new float[Layers * Directions * maxBatch * StateSize];
-                _scratch = new float[global::RnnGen.Kernels.GruVariantLayer.ScratchLength(maxBatch, maxSteps, HiddenSize, s_cell)];
-                _scratchReverse = new float[global::RnnGen.Kernels.GruVariantLayer.ScratchLength(maxBatch, maxSteps, HiddenSize, s_cell)];
-                _dInputReverse = new float[positions * global::System.Math.Max(FeatureSize, LayerOutputSize)];
-                _backwardFinalHidden = new float[Layers * Directions * maxBatch * StateSize];
-                _initialHidden = new float[Layers * Directions * maxBatch * StateSize];
-                _initialHiddenGradient = new float[Layers * Directions * maxBatch * StateSize];
+                _input = new global::RnnGen.Runtime.AlignedBuffer(positions * FeatureSize);
+                _inputGradient = new global::RnnGen.Runtime.AlignedBuffer(positions * FeatureSize);
+                _outputL0 = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);
+                _dOutputL0 = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);
+                _cacheL0 = new global::RnnGen.Runtime.AlignedBuffer(global::RnnGen.Kernels.GruVariantLayer.CacheLength(maxBatch, maxSteps, HiddenSize, s_cell));
+                _cacheL0Reverse = new global::RnnGen.Runtime.AlignedBuffer(global::RnnGen.Kernels.GruVariantLayer.CacheLength(maxBatch, maxSteps, HiddenSize, s_cell));
+                _finalHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
+                _scratch = new global::RnnGen.Runtime.AlignedBuffer(global::RnnGen.Kernels.GruVariantLayer.ScratchLength(maxBatch, maxSteps, HiddenSize, s_cell));
+                _scratchReverse = new global::RnnGen.Runtime.AlignedBuffer(global::RnnGen.Kernels.GruVariantLayer.ScratchLength(maxBatch, maxSteps, HiddenSize, s_cell));
+                _dInputReverse = new global::RnnGen.Runtime.AlignedBuffer(positions * global::System.Math.Max(FeatureSize, LayerOutputSize));
+                _backwardFinalHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
+                _initialHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
+                _initialHiddenGradient = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
             }
 
             /// <summary>The model whose parameters this session reads and whose gradients it accumulates.</summary>

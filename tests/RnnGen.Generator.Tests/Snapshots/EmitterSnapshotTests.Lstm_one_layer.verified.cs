@@ -156,24 +156,26 @@ namespace Demo
         public sealed class Session : global::RnnGen.IRnnSession
         {
             private readonly SignalEncoder _model;
+            // Every float buffer starts on a 64-byte cache line (AlignedBuffer): a row's vector loads do not straddle lines,
+            // and two cores updating the halves of one state row never share a line.
             private readonly int[] _lengths;          // [B] valid steps per sequence
             private readonly int[] _ones;             // [B] all 1: the lengths of a streaming step
-            private readonly float[] _input;          // [B, T, I] validated copy, zero past each length
-            private readonly float[] _inputGradient;  // [B, T, I]
-            private readonly float[] _outputL0;       // [B, T, D·H] layer 0 outputs
-            private readonly float[] _dOutputL0;      // [B, T, D·H] gradient of layer 0 outputs
-            private readonly float[] _cacheL0; // what backward needs of layer 0
-            private readonly float[] _finalHidden;    // [L·D, B, H]
-            private readonly float[] _finalCell;      // [L·D, B, H]
-            private readonly float[] _scratch;        // backward workspace, shared by all layers
-            private readonly float[] _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given
-            private readonly float[] _initialHiddenGradient; // [L·D, B, H]
-            private readonly float[] _initialCell;    // [L·D, B, H]
-            private readonly float[] _initialCellGradient; // [L·D, B, H]
-            private readonly float[] _stateHidden;    // [L, maxBatch, H] streaming state
-            private readonly float[] _nextHidden;     // [L, maxBatch, H]
-            private readonly float[] _stateCell;      // [L, maxBatch, H]
-            private readonly float[] _nextCell;       // [L, maxBatch, H]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _input;          // [B, T, I] validated copy, zero past each length
+            private readonly global::RnnGen.Runtime.AlignedBuffer _inputGradient;  // [B, T, I]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _outputL0;       // [B, T, D·H] layer 0 outputs
+            private readonly global::RnnGen.Runtime.AlignedBuffer _dOutputL0;      // [B, T, D·H] gradient of layer 0 outputs
+            private readonly global::RnnGen.Runtime.AlignedBuffer _cacheL0; // what backward needs of layer 0
+            private readonly global::RnnGen.Runtime.AlignedBuffer _finalHidden;    // [L·D, B, H]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _finalCell;      // [L·D, B, H]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _scratch;        // backward workspace, shared by all layers
+            private readonly global::RnnGen.Runtime.AlignedBuffer _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given
+            private readonly global::RnnGen.Runtime.AlignedBuffer _initialHiddenGradient; // [L·D, B, H]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _initialCell;    // [L·D, B, H]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _initialCellGradient; // [L·D, B, H]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _stateHidden;    // [L, maxBatch, H] streaming state
+            private readonly global::RnnGen.Runtime.AlignedBuffer _nextHidden;     // [L, maxBatch, H]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _stateCell;      // [L, maxBatch, H]
+            private readonly global::RnnGen.Runtime.AlignedBuffer _nextCell;       // [L, maxBatch, H]
             private int _batch;
             private int _steps;
             private bool _forwardReady;
@@ -189,22 +191,22 @@ namespace Demo
                 _lengths = new int[maxBatch];
                 _ones = new int[maxBatch];
                 global::System.Array.Fill(_ones, 1);
-                _input = new float[positions * FeatureSize];
-                _inputGradient = new float[positions * FeatureSize];
-                _outputL0 = new float[positions * LayerOutputSize];
-                _dOutputL0 = new float[positions * LayerOutputSize];
-                _cacheL0 = new float[global::RnnGen.Kernels.LstmLayer.CacheLength(maxBatch, maxSteps, HiddenSize)];
-                _finalHidden = new float[Layers * Directions * maxBatch * StateSize];
-                _finalCell = new float[Layers * Directions * maxBatch * HiddenSize];
-                _scratch = new float[global::RnnGen.Kernels.LstmLayer.ScratchLength(maxBatch, maxSteps, HiddenSize)];
-                _initialHidden = new float[Layers * Directions * maxBatch * StateSize];
-                _initialHiddenGradient = new float[Layers * Directions * maxBatch * StateSize];
-                _initialCell = new float[Layers * Directions * maxBatch * HiddenSize];
-                _initialCellGradient = new float[Layers * Directions * maxBatch * HiddenSize];
-                _stateHidden = new float[Layers * maxBatch * StateSize];
-                _nextHidden = new float[Layers * maxBatch * StateSize];
-                _stateCell = new float[Layers * maxBatch * HiddenSize];
-                _nextCell = new float[Layers * maxBatch * HiddenSize];
+                _input = new global::RnnGen.Runtime.AlignedBuffer(positions * FeatureSize);
+                _inputGradient = new global::RnnGen.Runtime.AlignedBuffer(positions * FeatureSize);
+                _outputL0 = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);
+                _dOutputL0 = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);
+                _cacheL0 = new global::RnnGen.Runtime.AlignedBuffer(global::RnnGen.Kernels.LstmLayer.CacheLength(maxBatch, maxSteps, HiddenSize));
+                _finalHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
+                _finalCell = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * HiddenSize);
+                _scratch = new global::RnnGen.Runtime.AlignedBuffer(global::RnnGen.Kernels.LstmLayer.ScratchLength(maxBatch, maxSteps, HiddenSize));
+                _initialHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
+                _initialHiddenGradient = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
+                _initialCell = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * HiddenSize);
+                _initialCellGradient = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * HiddenSize);
+                _stateHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * maxBatch * StateSize);
+                _nextHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * maxBatch * StateSize);
+                _stateCell = new global::RnnGen.Runtime.AlignedBuffer(Layers * maxBatch * HiddenSize);
+                _nextCell = new global::RnnGen.Runtime.AlignedBuffer(Layers * maxBatch * HiddenSize);
             }
 
             /// <summary>The model whose parameters this session reads and whose gradients it accumulates.</summary>

@@ -177,25 +177,27 @@ namespace Demo.Tagging
             public sealed class Session : global::RnnGen.IRnnSession
             {
                 private readonly Tagger _model;
+                // Every float buffer starts on a 64-byte cache line (AlignedBuffer): a row's vector loads do not straddle lines,
+                // and two cores updating the halves of one state row never share a line.
                 private readonly int[] _lengths;          // [B] valid steps per sequence
                 private readonly int[] _ones;             // [B] all 1: the lengths of a streaming step
-                private readonly float[] _input;          // [B, T, I] validated copy, zero past each length
-                private readonly float[] _inputGradient;  // [B, T, I]
-                private readonly float[] _outputL0;       // [B, T, D·H] layer 0 outputs
-                private readonly float[] _dOutputL0;      // [B, T, D·H] gradient of layer 0 outputs
-                private readonly float[] _cacheL0; // what backward needs of layer 0
-                private readonly float[] _finalHidden;    // [L·D, B, H]
-                private readonly float[] _scratch;        // backward workspace, shared by all layers
-                private readonly float[] _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given
-                private readonly float[] _initialHiddenGradient; // [L·D, B, H]
-                private readonly float[] _stateHidden;    // [L, maxBatch, H] streaming state
-                private readonly float[] _nextHidden;     // [L, maxBatch, H]
-                private readonly float[] _features;       // [N, D·H] the valid steps, packed
-                private readonly float[] _dFeatures;      // gradient of _features
-                private readonly float[] _logits;         // [rows, O] head pre-activations
-                private readonly float[] _dLogits;        // [rows, O] gradient of the loss w.r.t. the logits
-                private readonly float[] _headRows;       // [rows, O] head outputs (activation applied)
-                private readonly float[] _headOutput;     // [B, T, O] zero past each length
+                private readonly global::RnnGen.Runtime.AlignedBuffer _input;          // [B, T, I] validated copy, zero past each length
+                private readonly global::RnnGen.Runtime.AlignedBuffer _inputGradient;  // [B, T, I]
+                private readonly global::RnnGen.Runtime.AlignedBuffer _outputL0;       // [B, T, D·H] layer 0 outputs
+                private readonly global::RnnGen.Runtime.AlignedBuffer _dOutputL0;      // [B, T, D·H] gradient of layer 0 outputs
+                private readonly global::RnnGen.Runtime.AlignedBuffer _cacheL0; // what backward needs of layer 0
+                private readonly global::RnnGen.Runtime.AlignedBuffer _finalHidden;    // [L·D, B, H]
+                private readonly global::RnnGen.Runtime.AlignedBuffer _scratch;        // backward workspace, shared by all layers
+                private readonly global::RnnGen.Runtime.AlignedBuffer _initialHidden;  // [L·D, B, H] h_0 of the last Forward, when given
+                private readonly global::RnnGen.Runtime.AlignedBuffer _initialHiddenGradient; // [L·D, B, H]
+                private readonly global::RnnGen.Runtime.AlignedBuffer _stateHidden;    // [L, maxBatch, H] streaming state
+                private readonly global::RnnGen.Runtime.AlignedBuffer _nextHidden;     // [L, maxBatch, H]
+                private readonly global::RnnGen.Runtime.AlignedBuffer _features;       // [N, D·H] the valid steps, packed
+                private readonly global::RnnGen.Runtime.AlignedBuffer _dFeatures;      // gradient of _features
+                private readonly global::RnnGen.Runtime.AlignedBuffer _logits;         // [rows, O] head pre-activations
+                private readonly global::RnnGen.Runtime.AlignedBuffer _dLogits;        // [rows, O] gradient of the loss w.r.t. the logits
+                private readonly global::RnnGen.Runtime.AlignedBuffer _headRows;       // [rows, O] head outputs (activation applied)
+                private readonly global::RnnGen.Runtime.AlignedBuffer _headOutput;     // [B, T, O] zero past each length
                 private readonly int[] _targetRows;        // [rows] class targets of the valid rows
                 private int _batch;
                 private int _steps;
@@ -214,23 +216,23 @@ namespace Demo.Tagging
                     _lengths = new int[maxBatch];
                     _ones = new int[maxBatch];
                     global::System.Array.Fill(_ones, 1);
-                    _input = new float[positions * FeatureSize];
-                    _inputGradient = new float[positions * FeatureSize];
-                    _outputL0 = new float[positions * LayerOutputSize];
-                    _dOutputL0 = new float[positions * LayerOutputSize];
-                    _cacheL0 = new float[global::RnnGen.Kernels.RnnLayer.CacheLength(maxBatch, maxSteps, HiddenSize)];
-                    _finalHidden = new float[Layers * Directions * maxBatch * StateSize];
-                    _scratch = new float[global::RnnGen.Kernels.RnnLayer.ScratchLength(maxBatch, maxSteps, HiddenSize)];
-                    _initialHidden = new float[Layers * Directions * maxBatch * StateSize];
-                    _initialHiddenGradient = new float[Layers * Directions * maxBatch * StateSize];
-                    _stateHidden = new float[Layers * maxBatch * StateSize];
-                    _nextHidden = new float[Layers * maxBatch * StateSize];
-                    _features = new float[positions * LayerOutputSize];
-                    _dFeatures = new float[positions * LayerOutputSize];
-                    _logits = new float[positions * OutputSize];
-                    _dLogits = new float[positions * OutputSize];
-                    _headRows = new float[positions * OutputSize];
-                    _headOutput = new float[positions * OutputSize];
+                    _input = new global::RnnGen.Runtime.AlignedBuffer(positions * FeatureSize);
+                    _inputGradient = new global::RnnGen.Runtime.AlignedBuffer(positions * FeatureSize);
+                    _outputL0 = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);
+                    _dOutputL0 = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);
+                    _cacheL0 = new global::RnnGen.Runtime.AlignedBuffer(global::RnnGen.Kernels.RnnLayer.CacheLength(maxBatch, maxSteps, HiddenSize));
+                    _finalHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
+                    _scratch = new global::RnnGen.Runtime.AlignedBuffer(global::RnnGen.Kernels.RnnLayer.ScratchLength(maxBatch, maxSteps, HiddenSize));
+                    _initialHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
+                    _initialHiddenGradient = new global::RnnGen.Runtime.AlignedBuffer(Layers * Directions * maxBatch * StateSize);
+                    _stateHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * maxBatch * StateSize);
+                    _nextHidden = new global::RnnGen.Runtime.AlignedBuffer(Layers * maxBatch * StateSize);
+                    _features = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);
+                    _dFeatures = new global::RnnGen.Runtime.AlignedBuffer(positions * LayerOutputSize);
+                    _logits = new global::RnnGen.Runtime.AlignedBuffer(positions * OutputSize);
+                    _dLogits = new global::RnnGen.Runtime.AlignedBuffer(positions * OutputSize);
+                    _headRows = new global::RnnGen.Runtime.AlignedBuffer(positions * OutputSize);
+                    _headOutput = new global::RnnGen.Runtime.AlignedBuffer(positions * OutputSize);
                     _targetRows = new int[positions];
                 }
 
