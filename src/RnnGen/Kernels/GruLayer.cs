@@ -19,7 +19,7 @@ namespace RnnGen.Kernels;
 /// <item>HLast [B, H]: the state after the last processing step (= hN).</item>
 /// <item>Work [B, 3H]: per-step hidden product h·W_hhᵀ + b_hh (forward workspace only).</item>
 /// </list>
-/// Scratch layout: dGih [B·T, 3H] and dGhh [B·T, 3H] (input- and hidden-side pre-activation
+/// Scratch layout: dGih [B·T, 3H] and dGhh [B·T, 3H], each with row pitch <c>RecurrentKernel.GradientPitch(3H)</c> (input- and hidden-side pre-activation
 /// gradients; they differ only in the n block, dGhh_n = r⊙dGih_n), dh [B, H], biasSum [3H].
 /// </remarks>
 public static class GruLayer
@@ -35,7 +35,7 @@ public static class GruLayer
     public static int ScratchLength(int batch, int steps, int hiddenSize)
     {
         RecurrentKernel.CheckSizes(batch, steps, hiddenSize);
-        return checked(6 * batch * steps * hiddenSize + batch * hiddenSize + 3 * hiddenSize);
+        return checked((2 * batch * steps * RecurrentKernel.GradientPitch(3 * hiddenSize)) + batch * hiddenSize + 3 * hiddenSize);
     }
 
     /// <summary>Forward pass; see the class remarks for the cache contents that Backward relies on.
@@ -196,10 +196,11 @@ public static class GruLayer
         ReadOnlySpan<float> gates = cache.Slice(0, bt * g3);
         ReadOnlySpan<float> hidN = cache.Slice(bt * g3, bt * h);
         ReadOnlySpan<float> hPrev = cache.Slice(bt * (g3 + h), bt * h);
-        Span<float> dGih = scratch.Slice(0, bt * g3);
-        Span<float> dGhh = scratch.Slice(bt * g3, bt * g3);
-        Span<float> dh = scratch.Slice(2 * bt * g3, batch * h);
-        Span<float> biasSum = scratch.Slice(2 * bt * g3 + batch * h, g3);
+        int ldg = RecurrentKernel.GradientPitch(g3);
+        Span<float> dGih = scratch.Slice(0, bt * ldg);
+        Span<float> dGhh = scratch.Slice(bt * ldg, bt * ldg);
+        Span<float> dh = scratch.Slice(2 * bt * ldg, batch * h);
+        Span<float> biasSum = scratch.Slice(2 * bt * ldg + batch * h, g3);
 
         RecurrentKernel.LoadGradient(dhN, dh);
 
@@ -213,7 +214,7 @@ public static class GruLayer
                     Batch = batch, Steps = steps, Hidden = h, Reverse = reverse, WantInitial = !dh0.IsEmpty,
                     Lengths = pLengths, Gates = pcache, HidN = pcache + (bt * g3), HPrev = pcache + (bt * (g3 + h)),
                     Dy = dy.IsEmpty ? null : pdy, Lddy = lddy, Whh = pwhh,
-                    DGih = pscratch, DGhh = pscratch + (bt * g3), Dh = pscratch + (2 * bt * g3),
+                    DGih = pscratch, DGhh = pscratch + (bt * ldg), Dh = pscratch + (2 * bt * ldg), Ldg = ldg,
                 };
                 a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g3 * h);
                 if (a.Split > 0)
@@ -228,13 +229,13 @@ public static class GruLayer
         }
 
         if (!dh0.IsEmpty) dh.CopyTo(dh0);
-        RecurrentKernel.AccumulateParameterGradients(dims, g3, x, hPrev, dGih, dGhh, weights.InputHidden,
+        RecurrentKernel.AccumulateParameterGradients(dims, g3, ldg, x, hPrev, dGih, dGhh, weights.InputHidden,
             gradients, dx, biasSum);
     }
 
     private unsafe struct BackwardArgs
     {
-        public int Batch, Steps, Hidden, Lddy, Split;
+        public int Batch, Steps, Hidden, Lddy, Split, Ldg;
         public bool Reverse, WantInitial;
         public int* Lengths;
         public float* Gates, HidN, HPrev, Dy, Whh, DGih, DGhh, Dh;
@@ -257,8 +258,9 @@ public static class GruLayer
         var hPrev = new ReadOnlySpan<float>(a.HPrev + ((nint)b0 * steps * h), bt * h);
         var dy = a.Dy == null ? default : new ReadOnlySpan<float>(a.Dy + ((nint)b0 * steps * a.Lddy), ((fullBt - (b0 * steps) - 1) * a.Lddy) + h);
         var whh = new ReadOnlySpan<float>(a.Whh, g3 * h);
-        var dGih = new Span<float>(a.DGih + ((nint)b0 * steps * g3), bt * g3);
-        var dGhh = new Span<float>(a.DGhh + ((nint)b0 * steps * g3), bt * g3);
+        int ldg = a.Ldg;
+        var dGih = new Span<float>(a.DGih + ((nint)b0 * steps * ldg), bt * ldg);
+        var dGhh = new Span<float>(a.DGhh + ((nint)b0 * steps * ldg), bt * ldg);
         var dh = new Span<float>(a.Dh + ((nint)b0 * h), batch * h);
         int lddy = a.Lddy;
         bool reverse = a.Reverse;
@@ -269,8 +271,8 @@ public static class GruLayer
             for (int b = 0; b < batch; b++)
             {
                 int row = b * steps + t;
-                Span<float> di = dGih.Slice(row * g3, g3);
-                Span<float> dhh = dGhh.Slice(row * g3, g3);
+                Span<float> di = dGih.Slice(row * ldg, g3);
+                Span<float> dhh = dGhh.Slice(row * ldg, g3);
                 if (t >= lengths[b])
                 {
                     // Padded: no gate gradient, dh flows through unchanged, dy ignored.
@@ -287,7 +289,7 @@ public static class GruLayer
             }
             if (s > 0 || a.WantInitial)
             {
-                Gemm.Multiply(false, false, batch, h, g3, dGhh.Slice(t * g3), steps * g3,
+                Gemm.Multiply(false, false, batch, h, g3, dGhh.Slice(t * ldg), steps * ldg,
                     whh, h, dh, h, accumulate: true);
             }
         }

@@ -17,7 +17,8 @@ namespace RnnGen.Kernels;
 /// <item>HLast [B, H], CLast [B, H]: the state after the last processing step (= hN, cN).</item>
 /// <item>Bias [4H]: b_ih + b_hh.</item>
 /// </list>
-/// Scratch layout: dG [B·T, 4H] (pre-activation gradients, 0 on padded rows), dh [B, H], dc [B, H], biasSum [4H].
+/// Scratch layout: dG [B·T, 4H] with row pitch <c>RecurrentKernel.GradientPitch(4H)</c> (pre-activation gradients,
+/// 0 on padded rows), dh [B, H], dc [B, H], biasSum [4H].
 /// </remarks>
 public static class LstmLayer
 {
@@ -32,7 +33,7 @@ public static class LstmLayer
     public static int ScratchLength(int batch, int steps, int hiddenSize)
     {
         RecurrentKernel.CheckSizes(batch, steps, hiddenSize);
-        return checked(4 * batch * steps * hiddenSize + 2 * batch * hiddenSize + 4 * hiddenSize);
+        return checked((batch * steps * RecurrentKernel.GradientPitch(4 * hiddenSize)) + 2 * batch * hiddenSize + 4 * hiddenSize);
     }
 
     /// <summary>Forward pass; see the class remarks for the cache contents that Backward relies on.
@@ -214,10 +215,11 @@ public static class LstmLayer
         ReadOnlySpan<float> hPrev = cache.Slice(bt * g4, bt * h);
         ReadOnlySpan<float> cPrev = cache.Slice(bt * (g4 + h), bt * h);
         ReadOnlySpan<float> tanhC = cache.Slice(bt * (g4 + 2 * h), bt * h);
-        Span<float> dG = scratch.Slice(0, bt * g4);
-        Span<float> dh = scratch.Slice(bt * g4, batch * h);
-        Span<float> dc = scratch.Slice(bt * g4 + batch * h, batch * h);
-        Span<float> biasSum = scratch.Slice(bt * g4 + 2 * batch * h, g4);
+        int ldg = RecurrentKernel.GradientPitch(g4);
+        Span<float> dG = scratch.Slice(0, bt * ldg);
+        Span<float> dh = scratch.Slice(bt * ldg, batch * h);
+        Span<float> dc = scratch.Slice(bt * ldg + batch * h, batch * h);
+        Span<float> biasSum = scratch.Slice(bt * ldg + 2 * batch * h, g4);
 
         RecurrentKernel.LoadGradient(dhN, dh);
         RecurrentKernel.LoadGradient(dcN, dc);
@@ -233,7 +235,7 @@ public static class LstmLayer
                     Batch = batch, Steps = steps, Hidden = h, Reverse = reverse, WantInitial = wantInitial,
                     Lengths = pLengths, Gates = pcache, CPrev = pcache + (bt * (g4 + h)), TanhC = pcache + (bt * (g4 + 2 * h)),
                     Dy = dy.IsEmpty ? null : pdy, Lddy = lddy, Whh = pwhh,
-                    DG = pscratch, Dh = pscratch + (bt * g4), Dc = pscratch + (bt * g4) + (batch * h),
+                    DG = pscratch, Ldg = ldg, Dh = pscratch + (bt * ldg), Dc = pscratch + (bt * ldg) + (batch * h),
                 };
                 a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g4 * h);
                 if (a.Split > 0)
@@ -249,13 +251,13 @@ public static class LstmLayer
 
         if (!dh0.IsEmpty) dh.CopyTo(dh0);
         if (!dc0.IsEmpty) dc.CopyTo(dc0);
-        RecurrentKernel.AccumulateParameterGradients(dims, g4, x, hPrev, dG, dG, weights.InputHidden,
+        RecurrentKernel.AccumulateParameterGradients(dims, g4, ldg, x, hPrev, dG, dG, weights.InputHidden,
             gradients, dx, biasSum);
     }
 
     private unsafe struct BackwardArgs
     {
-        public int Batch, Steps, Hidden, Lddy, Split;
+        public int Batch, Steps, Hidden, Lddy, Split, Ldg;
         public bool Reverse, WantInitial;
         public int* Lengths;
         public float* Gates, CPrev, TanhC, Dy, Whh, DG, Dh, Dc;
@@ -278,7 +280,8 @@ public static class LstmLayer
         var tanhC = new ReadOnlySpan<float>(a.TanhC + ((nint)b0 * steps * h), bt * h);
         var dy = a.Dy == null ? default : new ReadOnlySpan<float>(a.Dy + ((nint)b0 * steps * a.Lddy), ((fullBt - (b0 * steps) - 1) * a.Lddy) + h);
         var whh = new ReadOnlySpan<float>(a.Whh, g4 * h);
-        var dG = new Span<float>(a.DG + ((nint)b0 * steps * g4), bt * g4);
+        int ldg = a.Ldg;
+        var dG = new Span<float>(a.DG + ((nint)b0 * steps * ldg), bt * ldg);
         var dh = new Span<float>(a.Dh + ((nint)b0 * h), batch * h);
         var dc = new Span<float>(a.Dc + ((nint)b0 * h), batch * h);
         int lddy = a.Lddy;
@@ -290,7 +293,7 @@ public static class LstmLayer
             for (int b = 0; b < batch; b++)
             {
                 int row = b * steps + t;
-                Span<float> dg = dG.Slice(row * g4, g4);
+                Span<float> dg = dG.Slice(row * ldg, g4);
                 if (t >= lengths[b])
                 {
                     // Padded: no gate gradient, dh and dc flow through unchanged, dy ignored.
@@ -308,7 +311,7 @@ public static class LstmLayer
             }
             if (s > 0 || wantInitial)
             {
-                Gemm.Multiply(false, false, batch, h, g4, dG.Slice(t * g4), steps * g4,
+                Gemm.Multiply(false, false, batch, h, g4, dG.Slice(t * ldg), steps * ldg,
                     whh, h, dh, h, accumulate: true);
             }
         }

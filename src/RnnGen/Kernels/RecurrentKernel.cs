@@ -19,6 +19,19 @@ namespace RnnGen.Kernels;
 /// </remarks>
 internal static class RecurrentKernel
 {
+    /// <summary>
+    /// Row pitch (floats) of a gate-gradient buffer dG [B·T, width]: width rounded up to whole 64-byte lines,
+    /// plus one line when that makes an even number of lines. The weight-gradient GEMMs read dG transposed —
+    /// 8 columns of kc consecutive rows per A panel — and with a pitch of an even number of lines (4H = 1024
+    /// floats is 4 KiB) those rows fall into a few L1 sets, so each line is evicted before the next panel reads
+    /// its other half: dW = dGᵀ·h measured −3 % (1 KiB pitch) to −11 % (8 KiB) against an odd pitch (bench/NOTES.md).
+    /// </summary>
+    public static int GradientPitch(int width)
+    {
+        int pitch = checked(width + 15) & ~15;
+        return (pitch / 16) % 2 == 0 ? checked(pitch + 16) : pitch;
+    }
+
     /// <summary>Time index visited at processing step <paramref name="step"/>.</summary>
     public static int TimeAt(int step, int steps, bool reverse) => reverse ? steps - 1 - step : step;
 
@@ -186,8 +199,9 @@ internal static class RecurrentKernel
     /// Masked (padded) rows hold zero dgates and contribute nothing.
     /// dW_ih += dG_ihᵀ·x, dW_hh += dG_hhᵀ·h_prev, db_ih += Σ_rows dG_ih, db_hh += Σ_rows dG_hh,
     /// dx += dG_ih·W_ih (skipped when dx is empty). For LSTM and RNN dG_hh is dG_ih (same span).
+    /// Both dG buffers have row pitch <paramref name="ldg"/> (<see cref="GradientPitch"/>).
     /// </summary>
-    public static unsafe void AccumulateParameterGradients(in LayerDims d, int gh, ReadOnlySpan<float> x,
+    public static unsafe void AccumulateParameterGradients(in LayerDims d, int gh, int ldg, ReadOnlySpan<float> x,
         ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dGih, ReadOnlySpan<float> dGhh,
         ReadOnlySpan<float> wih, in RecurrentGradients g, Span<float> dx, Span<float> biasSum)
     {
@@ -197,7 +211,7 @@ internal static class RecurrentKernel
         {
             var a = new GradientArgs
             {
-                Rows = rows, Gh = gh, InputSize = d.InputSize, Hidden = d.HiddenSize, SameDg = dGhh == dGih,
+                Rows = rows, Gh = gh, Ldg = ldg, InputSize = d.InputSize, Hidden = d.HiddenSize, SameDg = dGhh == dGih,
                 X = px, HPrev = ph, DGih = pgi, DGhh = pgh, Wih = pw, Dx = dx.IsEmpty ? null : pdx, BiasSum = pbs,
                 DWih = pdwi, DWhh = pdwh, DBih = pdbi, DBhh = pdbh,
             };
@@ -218,7 +232,7 @@ internal static class RecurrentKernel
 
     private unsafe struct GradientArgs
     {
-        public int Rows, Gh, InputSize, Hidden, Parts;
+        public int Rows, Gh, Ldg, InputSize, Hidden, Parts;
         public bool SameDg;
         public float* X, HPrev, DGih, DGhh, Wih, Dx, BiasSum, DWih, DWhh, DBih, DBhh;
     }
@@ -227,28 +241,28 @@ internal static class RecurrentKernel
     {
         ref GradientArgs a = ref *(GradientArgs*)state;
         if (part >= a.Parts) return;
-        int rows = a.Rows, gh = a.Gh, inSize = a.InputSize, h = a.Hidden;
+        int rows = a.Rows, gh = a.Gh, ldg = a.Ldg, inSize = a.InputSize, h = a.Hidden;
         // Gate rows [c0, c1): a multiple of 16 so each half starts on a cache line.
         int split = a.Parts == 1 ? gh : Math.Min(gh, ((gh / 2) + 15) & ~15);
         int c0 = part == 0 ? 0 : split, c1 = part == 0 ? split : gh, cn = c1 - c0;
         var x = new ReadOnlySpan<float>(a.X, rows * inSize);
         var hPrev = new ReadOnlySpan<float>(a.HPrev, rows * h);
-        var dGih = new ReadOnlySpan<float>(a.DGih, rows * gh);
-        var dGhh = new ReadOnlySpan<float>(a.DGhh, rows * gh);
+        var dGih = new ReadOnlySpan<float>(a.DGih, rows * ldg);
+        var dGhh = new ReadOnlySpan<float>(a.DGhh, rows * ldg);
         if (cn > 0)
         {
-            Gemm.Multiply(true, false, cn, inSize, rows, dGih.Slice(c0), gh, x, inSize,
+            Gemm.Multiply(true, false, cn, inSize, rows, dGih.Slice(c0), ldg, x, inSize,
                 new Span<float>(a.DWih + ((nint)c0 * inSize), cn * inSize), inSize, accumulate: true);
-            Gemm.Multiply(true, false, cn, h, rows, dGhh.Slice(c0), gh, hPrev, h,
+            Gemm.Multiply(true, false, cn, h, rows, dGhh.Slice(c0), ldg, hPrev, h,
                 new Span<float>(a.DWhh + ((nint)c0 * h), cn * h), h, accumulate: true);
 
             // Bias gradients: column sums into a fresh buffer, then one add into the (accumulating) gradient,
             // so a long batch is not summed on top of an already large running gradient.
             var biasSum = new Span<float>(a.BiasSum + c0, cn);
-            SumColumns(dGih, gh, rows, c0, biasSum);
+            SumColumns(dGih, ldg, rows, c0, biasSum);
             var dbi = new Span<float>(a.DBih + c0, cn);
             TensorPrimitives.Add(dbi, biasSum, dbi);
-            if (!a.SameDg) SumColumns(dGhh, gh, rows, c0, biasSum);
+            if (!a.SameDg) SumColumns(dGhh, ldg, rows, c0, biasSum);
             var dbh = new Span<float>(a.DBhh + c0, cn);
             TensorPrimitives.Add(dbh, biasSum, dbh);
         }
@@ -259,7 +273,7 @@ internal static class RecurrentKernel
             int r1 = a.Parts == 1 || part == 1 ? rows : rows / 2;
             if (r1 > r0)
             {
-                Gemm.Multiply(false, false, r1 - r0, inSize, gh, dGih.Slice(r0 * gh), gh,
+                Gemm.Multiply(false, false, r1 - r0, inSize, gh, dGih.Slice(r0 * ldg), ldg,
                     new ReadOnlySpan<float>(a.Wih, gh * inSize), inSize,
                     new Span<float>(a.Dx + ((nint)r0 * inSize), (r1 - r0) * inSize), inSize, accumulate: true);
             }

@@ -16,7 +16,8 @@ namespace RnnGen.Kernels;
 /// <item>HLast [B, H]: the state after the last processing step (= hN).</item>
 /// <item>Bias [H]: b_ih + b_hh.</item>
 /// </list>
-/// Scratch layout: dG [B·T, H] (pre-activation gradients, 0 on padded rows), dh [B, H], biasSum [H].
+/// Scratch layout: dG [B·T, H] with row pitch <c>RecurrentKernel.GradientPitch(H)</c> (pre-activation gradients, 0 on
+/// padded rows), dh [B, H], biasSum [H].
 /// </remarks>
 public static class RnnLayer
 {
@@ -31,7 +32,7 @@ public static class RnnLayer
     public static int ScratchLength(int batch, int steps, int hiddenSize)
     {
         RecurrentKernel.CheckSizes(batch, steps, hiddenSize);
-        return checked(batch * steps * hiddenSize + batch * hiddenSize + hiddenSize);
+        return checked((batch * steps * RecurrentKernel.GradientPitch(hiddenSize)) + batch * hiddenSize + hiddenSize);
     }
 
     /// <summary>Forward pass; see the class remarks for the cache contents that Backward relies on.
@@ -187,9 +188,10 @@ public static class RnnLayer
         int batch = dims.Batch, steps = dims.Steps, h = dims.HiddenSize, bt = batch * steps;
         ReadOnlySpan<float> act = cache.Slice(0, bt * h);
         ReadOnlySpan<float> hPrev = cache.Slice(bt * h, bt * h);
-        Span<float> dG = scratch.Slice(0, bt * h);
-        Span<float> dh = scratch.Slice(bt * h, batch * h);
-        Span<float> biasSum = scratch.Slice(bt * h + batch * h, h);
+        int ldg = RecurrentKernel.GradientPitch(h);
+        Span<float> dG = scratch.Slice(0, bt * ldg);
+        Span<float> dh = scratch.Slice(bt * ldg, batch * h);
+        Span<float> biasSum = scratch.Slice(bt * ldg + batch * h, h);
 
         RecurrentKernel.LoadGradient(dhN, dh);
 
@@ -202,7 +204,7 @@ public static class RnnLayer
                 {
                     Batch = batch, Steps = steps, Hidden = h, Reverse = reverse, Relu = relu, WantInitial = !dh0.IsEmpty,
                     Lengths = pLengths, Act = pcache, Dy = dy.IsEmpty ? null : pdy, Lddy = lddy, Whh = pwhh,
-                    DG = pscratch, Dh = pscratch + (bt * h),
+                    DG = pscratch, Ldg = ldg, Dh = pscratch + (bt * ldg),
                 };
                 a.Split = ParallelPlan.BatchSplit(batch, (long)bt * h * h);
                 if (a.Split > 0)
@@ -217,13 +219,13 @@ public static class RnnLayer
         }
 
         if (!dh0.IsEmpty) dh.CopyTo(dh0);
-        RecurrentKernel.AccumulateParameterGradients(dims, h, x, hPrev, dG, dG, weights.InputHidden,
+        RecurrentKernel.AccumulateParameterGradients(dims, h, ldg, x, hPrev, dG, dG, weights.InputHidden,
             gradients, dx, biasSum);
     }
 
     private unsafe struct BackwardArgs
     {
-        public int Batch, Steps, Hidden, Lddy, Split;
+        public int Batch, Steps, Hidden, Lddy, Split, Ldg;
         public bool Reverse, Relu, WantInitial;
         public int* Lengths;
         public float* Act, Dy, Whh, DG, Dh;
@@ -244,7 +246,8 @@ public static class RnnLayer
         var act = new ReadOnlySpan<float>(a.Act + ((nint)b0 * steps * h), bt * h);
         var dy = a.Dy == null ? default : new ReadOnlySpan<float>(a.Dy + ((nint)b0 * steps * a.Lddy), ((fullBt - (b0 * steps) - 1) * a.Lddy) + h);
         var whh = new ReadOnlySpan<float>(a.Whh, h * h);
-        var dG = new Span<float>(a.DG + ((nint)b0 * steps * h), bt * h);
+        int ldg = a.Ldg;
+        var dG = new Span<float>(a.DG + ((nint)b0 * steps * ldg), bt * ldg);
         var dh = new Span<float>(a.Dh + ((nint)b0 * h), batch * h);
         int lddy = a.Lddy;
         bool reverse = a.Reverse, relu = a.Relu;
@@ -255,7 +258,7 @@ public static class RnnLayer
             for (int b = 0; b < batch; b++)
             {
                 int row = b * steps + t;
-                Span<float> g = dG.Slice(row * h, h);
+                Span<float> g = dG.Slice(row * ldg, h);
                 if (t >= lengths[b])
                 {
                     // Padded: no gate gradient, dh flows through unchanged, dy ignored.
@@ -272,7 +275,7 @@ public static class RnnLayer
             }
             if (s > 0 || a.WantInitial)
             {
-                Gemm.Multiply(false, false, batch, h, h, dG.Slice(t * h), steps * h,
+                Gemm.Multiply(false, false, batch, h, h, dG.Slice(t * ldg), steps * ldg,
                     whh, h, dh, h, accumulate: true);
             }
         }
