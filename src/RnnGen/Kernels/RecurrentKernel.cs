@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace RnnGen.Kernels;
 
@@ -280,14 +281,74 @@ internal static class RecurrentKernel
         }
     }
 
-    /// <summary>sum[j] = Σ_r m[r·ld + c0 + j] for j &lt; sum.Length.</summary>
-    private static void SumColumns(ReadOnlySpan<float> m, int ld, int rows, int c0, Span<float> sum)
+    /// <summary>sum[j] = Σ_r m[r·ld + c0 + j] for j &lt; sum.Length, rows added in order from 0.</summary>
+    /// <remarks>
+    /// 64 columns at a time in four Vector512 accumulators over all rows, so the partial sums never leave
+    /// registers (a row-by-row <c>TensorPrimitives.Add</c> into the sum re-read and re-wrote the sum per row).
+    /// Every column is still ((0 + m₀) + m₁) + … in row order, so the bits are those of the row-by-row loop.
+    /// </remarks>
+    internal static unsafe void SumColumns(ReadOnlySpan<float> m, int ld, int rows, int c0, Span<float> sum)
     {
         int n = sum.Length;
-        sum.Clear();
-        for (int r = 0; r < rows; r++)
+        if (n == 0) return;
+        if (rows > 0) _ = m[((rows - 1) * ld) + c0 + n - 1]; // one bounds check for every element read below
+        fixed (float* pm = m)
+        fixed (float* ps = sum)
         {
-            TensorPrimitives.Add(sum, m.Slice((r * ld) + c0, n), sum);
+            float* col = pm + c0;
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; j + 64 <= n; j += 64)
+                {
+                    Vector512<float> s0 = Vector512<float>.Zero, s1 = s0, s2 = s0, s3 = s0;
+                    float* p = col + j;
+                    for (int r = 0; r < rows; r++, p += ld)
+                    {
+                        s0 += Vector512.Load(p);
+                        s1 += Vector512.Load(p + 16);
+                        s2 += Vector512.Load(p + 32);
+                        s3 += Vector512.Load(p + 48);
+                    }
+                    Vector512.Store(s0, ps + j);
+                    Vector512.Store(s1, ps + j + 16);
+                    Vector512.Store(s2, ps + j + 32);
+                    Vector512.Store(s3, ps + j + 48);
+                }
+                for (; j + 16 <= n; j += 16)
+                {
+                    Vector512<float> s0 = Vector512<float>.Zero;
+                    float* p = col + j;
+                    for (int r = 0; r < rows; r++, p += ld) s0 += Vector512.Load(p);
+                    Vector512.Store(s0, ps + j);
+                }
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; j + 32 <= n; j += 32)
+                {
+                    Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0;
+                    float* p = col + j;
+                    for (int r = 0; r < rows; r++, p += ld)
+                    {
+                        s0 += Vector256.Load(p);
+                        s1 += Vector256.Load(p + 8);
+                        s2 += Vector256.Load(p + 16);
+                        s3 += Vector256.Load(p + 24);
+                    }
+                    Vector256.Store(s0, ps + j);
+                    Vector256.Store(s1, ps + j + 8);
+                    Vector256.Store(s2, ps + j + 16);
+                    Vector256.Store(s3, ps + j + 24);
+                }
+            }
+            for (; j < n; j++)
+            {
+                float acc = 0f;
+                float* p = col + j;
+                for (int r = 0; r < rows; r++, p += ld) acc += *p;
+                ps[j] = acc;
+            }
         }
     }
 }
