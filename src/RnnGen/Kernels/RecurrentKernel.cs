@@ -297,7 +297,9 @@ internal static class RecurrentKernel
         {
             float* col = pm + c0;
             int j = 0;
-            if (Vector512.IsHardwareAccelerated)
+            // The widths follow the GEMM path in use, so tests can force each one (Gemm.ForcedPath).
+            GemmPath path = Gemm.ForcedPath ?? Gemm.DefaultPath;
+            if (path == GemmPath.Vector512 && Vector512.IsHardwareAccelerated)
             {
                 for (; j + 64 <= n; j += 64)
                 {
@@ -323,7 +325,7 @@ internal static class RecurrentKernel
                     Vector512.Store(s0, ps + j);
                 }
             }
-            if (Vector256.IsHardwareAccelerated)
+            if (path is GemmPath.Vector512 or GemmPath.Vector256 && Vector256.IsHardwareAccelerated)
             {
                 for (; j + 32 <= n; j += 32)
                 {

@@ -6,16 +6,36 @@ namespace RnnGen.Tests.Kernels;
 
 /// <summary>
 /// The bias-gradient column sums (register-blocked, 64 / 32 / 1 columns at a time) against the plain row-by-row
-/// loop, bit for bit: every width from 0 to 150 so every block size and tail is hit, with a column offset and a
-/// padded row pitch.
+/// loop, bit for bit, on every vector width (forced): every width from 0 to 150 so every block size and tail is
+/// hit, with a column offset and a padded row pitch.
 /// </summary>
+[Collection(nameof(KernelOptionsCollection))] // forces the GEMM path
 public class ColumnSumTests
 {
     [Theory]
-    [InlineData(1, 0)]
-    [InlineData(3, 5)]
-    [InlineData(37, 17)]
-    public void Column_sums_equal_the_row_by_row_sums_bit_for_bit(int rows, int c0)
+    [InlineData(1, 0, "Vector512")]
+    [InlineData(3, 5, "Vector512")]
+    [InlineData(37, 17, "Vector512")]
+    [InlineData(3, 5, "Vector256")]
+    [InlineData(37, 17, "Vector256")]
+    [InlineData(37, 17, "Scalar")]
+    public void Column_sums_equal_the_row_by_row_sums_bit_for_bit(int rows, int c0, string pathName)
+    {
+        GemmPath path = Enum.Parse<GemmPath>(pathName);
+        if (!Gemm.IsSupported(path)) return; // covered where the hardware has the width
+        GemmPath? saved = Gemm.ForcedPath;
+        Gemm.ForcedPath = path;
+        try
+        {
+            Check(rows, c0);
+        }
+        finally
+        {
+            Gemm.ForcedPath = saved;
+        }
+    }
+
+    private static void Check(int rows, int c0)
     {
         for (int n = 0; n <= 150; n++)
         {
