@@ -120,27 +120,115 @@ public static class LstmVariantLayer
         var L = new CacheLayout(batch, steps, h, options);
         VariantChecks.Length(cache.Length, L.Total, "cache", "CacheLength(B, T, H, options)", dims);
 
-        bool peep = options.Peepholes, proj = options.ProjectionSize > 0, ln = options.LayerNorm, masked = !recurrentMask.IsEmpty;
-        Span<float> gates = cache.Slice(L.Gates, bt * g4);
-        Span<float> hPrev = cache.Slice(L.HPrev, bt * sw);
-        Span<float> cPrev = cache.Slice(L.CPrev, bt * h);
-        Span<float> cNew = cache.Slice(L.CNew, bt * h);
-        Span<float> tanhC = cache.Slice(L.TanhC, bt * h);
-        Span<float> rBuf = cache.Slice(L.R, proj ? bt * h : 0);
-        Span<float> gHat = cache.Slice(L.GHat, ln ? bt * g4 : 0);
-        Span<float> gRstd = cache.Slice(L.GRstd, ln ? bt * 4 : 0);
-        Span<float> cHat = cache.Slice(L.CHat, ln ? bt * h : 0);
-        Span<float> cRstd = cache.Slice(L.CRstd, ln ? bt : 0);
+        bool proj = options.ProjectionSize > 0, ln = options.LayerNorm;
+        RecurrentWeights core = weights.Core;
+        // Both biases fold into the hoisted input projection (added in the GEMM's tile store).
+        TensorPrimitives.Add(core.BiasInputHidden.Slice(0, g4), core.BiasHiddenHidden.Slice(0, g4), cache.Slice(L.Bias, g4));
+
+        unsafe
+        {
+            fixed (int* pLengths = lengths)
+            fixed (float* px = x, pwih = core.InputHidden, pwhh = core.HiddenHidden, pmask = recurrentMask, ph0 = h0, pc0 = c0)
+            fixed (float* ppeep = weights.Peephole, pproj = weights.Projection, pgw = weights.LayerNormGatesWeight, pgb = weights.LayerNormGatesBias)
+            fixed (float* pcw = weights.LayerNormCellWeight, pcb = weights.LayerNormCellBias, py = y, pcache = cache)
+            {
+                var a = new ForwardArgs
+                {
+                    Batch = batch, Steps = steps, InputSize = inSize, Hidden = h, State = sw, Ldy = ldy, Reverse = reverse, Options = options,
+                    Layout = L, Lengths = pLengths, X = px, Wih = pwih, Whh = pwhh, Mask = recurrentMask.IsEmpty ? null : pmask,
+                    H0 = h0.IsEmpty ? null : ph0, C0 = c0.IsEmpty ? null : pc0, Peephole = ppeep, Projection = pproj,
+                    GatesWeight = pgw, GatesBias = pgb, CellWeight = pcw, CellBias = pcb, Y = py, Cache = pcache,
+                };
+                // Sequences of ≥ MinPanelSteps steps with B ≥ 2: W_hhᵀ (and W_hrᵀ) packed once per call into the
+                // micro-kernel's panels instead of being packed (or read strided) by every step's GEMM.
+                if (batch >= 2 && steps >= MinPanelSteps)
+                {
+                    a.WhhPanels = PackedWeights.Panels(core.HiddenHidden, sw, g4, transpose: true);
+                    if (proj) a.ProjectionPanels = PackedWeights.SecondPanels(weights.Projection, h, sw, transpose: true);
+                }
+                // Both cores, one half of the sequences each (rows b·T + t of every buffer are contiguous per sequence).
+                a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g4 * (inSize + sw));
+                if (a.Split > 0)
+                {
+                    ParallelWorker.Run(&ForwardPart, &a);
+                }
+                else
+                {
+                    ForwardRange(ref a, 0, batch);
+                }
+            }
+        }
+
         Span<float> hLast = cache.Slice(L.HLast, batch * sw);
         Span<float> cLast = cache.Slice(L.CLast, batch * h);
-        Span<float> bias = cache.Slice(L.Bias, g4);
-        Span<float> work = cache.Slice(L.Work, batch * sw);
-        RecurrentWeights core = weights.Core;
+        if (!hN.IsEmpty) hLast.CopyTo(hN);
+        if (!cN.IsEmpty) cLast.CopyTo(cN);
+    }
 
-        // Hoisted input projection: bias (b_ih + b_hh) broadcast, then one GEMM over all B·T rows.
-        TensorPrimitives.Add(core.BiasInputHidden.Slice(0, g4), core.BiasHiddenHidden.Slice(0, g4), bias);
-        for (int r = 0; r < bt; r++) bias.CopyTo(gates.Slice(r * g4, g4));
-        Gemm.Multiply(false, true, bt, g4, inSize, x, inSize, core.InputHidden, inSize, gates, g4, accumulate: true);
+    /// <summary>Pointers to everything <see cref="ForwardRange"/> reads and writes (pinned by <see cref="Forward"/>).</summary>
+    private unsafe struct ForwardArgs
+    {
+        public int Batch, Steps, InputSize, Hidden, State, Ldy, Split;
+        public bool Reverse;
+        public LstmVariantOptions Options;
+        public CacheLayout Layout;
+        public int* Lengths;
+        public float* X, Wih, Whh, Mask, H0, C0, Peephole, Projection, GatesWeight, GatesBias, CellWeight, CellBias, Y, Cache;
+        /// <summary>W_hhᵀ and W_hrᵀ in the micro-kernel's panels, or null (per-step GEMMs on the stored weights).</summary>
+        public float* WhhPanels, ProjectionPanels;
+    }
+
+    /// <summary>Fewest steps for which the recurrent weights are packed into panels once per call.</summary>
+    private const int MinPanelSteps = 4;
+
+    private static unsafe void ForwardPart(void* state, int part)
+    {
+        ref ForwardArgs a = ref *(ForwardArgs*)state;
+        if (part == 0) ForwardRange(ref a, 0, a.Split);
+        else ForwardRange(ref a, a.Split, a.Batch);
+    }
+
+    /// <summary>The whole forward pass for sequences [b0, b1) (the cache contract of the class remarks).</summary>
+    private static unsafe void ForwardRange(ref ForwardArgs a, int b0, int b1)
+    {
+        int batch = b1 - b0, steps = a.Steps, h = a.Hidden, sw = a.State, inSize = a.InputSize, ldy = a.Ldy;
+        int bt = batch * steps, g4 = 4 * h;
+        bool reverse = a.Reverse;
+        LstmVariantOptions options = a.Options;
+        CacheLayout L = a.Layout;
+        bool peep = options.Peepholes, proj = options.ProjectionSize > 0, ln = options.LayerNorm, masked = a.Mask != null;
+        nint rows0 = (nint)b0 * steps; // the range's first row b0·T
+        float* c = a.Cache;
+        var lengths = new ReadOnlySpan<int>(a.Lengths + b0, batch);
+        var x = new ReadOnlySpan<float>(a.X + (rows0 * inSize), bt * inSize);
+        var recurrentMask = masked ? new ReadOnlySpan<float>(a.Mask + ((nint)b0 * sw), batch * sw) : default;
+        var h0 = a.H0 == null ? default : new ReadOnlySpan<float>(a.H0 + ((nint)b0 * sw), batch * sw);
+        var c0 = a.C0 == null ? default : new ReadOnlySpan<float>(a.C0 + ((nint)b0 * h), batch * h);
+        var y = new Span<float>(a.Y + (rows0 * ldy), ((bt - 1) * ldy) + sw);
+        var gates = new Span<float>(c + L.Gates + (rows0 * g4), bt * g4);
+        var hPrev = new Span<float>(c + L.HPrev + (rows0 * sw), bt * sw);
+        var cPrev = new Span<float>(c + L.CPrev + (rows0 * h), bt * h);
+        var cNew = new Span<float>(c + L.CNew + (rows0 * h), bt * h);
+        var tanhC = new Span<float>(c + L.TanhC + (rows0 * h), bt * h);
+        var rBuf = proj ? new Span<float>(c + L.R + (rows0 * h), bt * h) : default;
+        var gHat = ln ? new Span<float>(c + L.GHat + (rows0 * g4), bt * g4) : default;
+        var gRstd = ln ? new Span<float>(c + L.GRstd + (rows0 * 4), bt * 4) : default;
+        var cHat = ln ? new Span<float>(c + L.CHat + (rows0 * h), bt * h) : default;
+        var cRstd = ln ? new Span<float>(c + L.CRstd + rows0, bt) : default;
+        var hLast = new Span<float>(c + L.HLast + ((nint)b0 * sw), batch * sw);
+        var cLast = new Span<float>(c + L.CLast + ((nint)b0 * h), batch * h);
+        var bias = new ReadOnlySpan<float>(c + L.Bias, g4);
+        var work = new Span<float>(c + L.Work + ((nint)b0 * sw), batch * sw);
+        var whh = new ReadOnlySpan<float>(a.Whh, g4 * sw);
+        var peephole = peep ? new ReadOnlySpan<float>(a.Peephole, 3 * h) : default;
+        var projection = proj ? new ReadOnlySpan<float>(a.Projection, sw * h) : default;
+        var gatesWeight = ln ? new ReadOnlySpan<float>(a.GatesWeight, g4) : default;
+        var gatesBias = ln ? new ReadOnlySpan<float>(a.GatesBias, g4) : default;
+        var cellWeight = ln ? new ReadOnlySpan<float>(a.CellWeight, h) : default;
+        var cellBias = ln ? new ReadOnlySpan<float>(a.CellBias, h) : default;
+
+        // Hoisted input projection for the range's rows: one GEMM, b_ih + b_hh added in its tile store.
+        RecurrentKernel.ProjectInput(new LayerDims(batch, steps, inSize, h), g4, x, new ReadOnlySpan<float>(a.Wih, g4 * inSize), bias, gates);
         int tFirst = VariantChecks.TimeAt(0, steps, reverse);
         VariantChecks.LoadState(h0, hPrev, tFirst, batch, steps, sw);
         VariantChecks.LoadState(c0, cPrev, tFirst, batch, steps, h);
@@ -157,11 +245,13 @@ public static class LstmVariantLayer
                     {
                         TensorPrimitives.Multiply(recurrentMask.Slice(b * sw, sw), hPrev.Slice((b * steps + t) * sw, sw), work.Slice(b * sw, sw));
                     }
-                    Gemm.Multiply(false, true, batch, g4, sw, work, sw, core.HiddenHidden, sw, gates.Slice(t * g4), steps * g4, accumulate: true);
+                    if (a.WhhPanels != null) Gemm.MultiplyPrepacked(batch, g4, sw, work, sw, a.WhhPanels, gates.Slice(t * g4), steps * g4, accumulate: true);
+                    else Gemm.Multiply(false, true, batch, g4, sw, work, sw, whh, sw, gates.Slice(t * g4), steps * g4, accumulate: true);
                 }
                 else
                 {
-                    Gemm.Multiply(false, true, batch, g4, sw, hPrev.Slice(t * sw), steps * sw, core.HiddenHidden, sw, gates.Slice(t * g4), steps * g4, accumulate: true);
+                    if (a.WhhPanels != null) Gemm.MultiplyPrepacked(batch, g4, sw, hPrev.Slice(t * sw), steps * sw, a.WhhPanels, gates.Slice(t * g4), steps * g4, accumulate: true);
+                    else Gemm.Multiply(false, true, batch, g4, sw, hPrev.Slice(t * sw), steps * sw, whh, sw, gates.Slice(t * g4), steps * g4, accumulate: true);
                 }
             }
 
@@ -189,15 +279,15 @@ public static class LstmVariantLayer
                     for (int k = 0; k < 4; k++)
                     {
                         gRstd[row * 4 + k] = LayerNormRow.Forward(g.Slice(k * h, h),
-                            weights.LayerNormGatesWeight.Slice(k * h, h), weights.LayerNormGatesBias.Slice(k * h, h),
+                            gatesWeight.Slice(k * h, h), gatesBias.Slice(k * h, h),
                             gHat.Slice(row * g4 + k * h, h));
                     }
                 }
                 Span<float> gi = g.Slice(0, h), gf = g.Slice(h, h), gg = g.Slice(2 * h, h), go = g.Slice(3 * h, h);
                 if (peep)
                 {
-                    TensorPrimitives.MultiplyAdd(weights.Peephole.Slice(0, h), cp, gi, gi);
-                    TensorPrimitives.MultiplyAdd(weights.Peephole.Slice(h, h), cp, gf, gf);
+                    TensorPrimitives.MultiplyAdd(peephole.Slice(0, h), cp, gi, gi);
+                    TensorPrimitives.MultiplyAdd(peephole.Slice(h, h), cp, gf, gf);
                 }
                 Span<float> ifGates = g.Slice(0, 2 * h);
                 TensorPrimitives.Sigmoid(ifGates, ifGates);
@@ -208,14 +298,14 @@ public static class LstmVariantLayer
                 TensorPrimitives.Multiply(gi, gg, cn);
                 TensorPrimitives.MultiplyAdd(gf, cp, cn, cn);
                 cn.CopyTo(cOut);
-                if (peep) TensorPrimitives.MultiplyAdd(weights.Peephole.Slice(2 * h, h), cn, go, go);
+                if (peep) TensorPrimitives.MultiplyAdd(peephole.Slice(2 * h, h), cn, go, go);
                 TensorPrimitives.Sigmoid(go, go);
 
                 Span<float> tc = tanhC.Slice(row * h, h);
                 if (ln)
                 {
                     cn.CopyTo(tc);
-                    cRstd[row] = LayerNormRow.Forward(tc, weights.LayerNormCellWeight, weights.LayerNormCellBias, cHat.Slice(row * h, h));
+                    cRstd[row] = LayerNormRow.Forward(tc, cellWeight, cellBias, cHat.Slice(row * h, h));
                     TensorPrimitives.Tanh(tc, tc);
                 }
                 else
@@ -228,7 +318,8 @@ public static class LstmVariantLayer
             if (proj)
             {
                 // h' = R·W_hrᵀ for the B rows (padded rows are fixed up below).
-                Gemm.Multiply(false, true, batch, sw, h, rBuf.Slice(t * h), steps * h, weights.Projection, h, hDst, hStride, accumulate: false);
+                if (a.ProjectionPanels != null) Gemm.MultiplyPrepacked(batch, sw, h, rBuf.Slice(t * h), steps * h, a.ProjectionPanels, hDst, hStride, accumulate: false);
+                else Gemm.Multiply(false, true, batch, sw, h, rBuf.Slice(t * h), steps * h, projection, h, hDst, hStride, accumulate: false);
             }
 
             for (int b = 0; b < batch; b++)
@@ -248,8 +339,6 @@ public static class LstmVariantLayer
             }
         }
 
-        if (!hN.IsEmpty) hLast.CopyTo(hN);
-        if (!cN.IsEmpty) cLast.CopyTo(cN);
     }
 
     /// <summary>

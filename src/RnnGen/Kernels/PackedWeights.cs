@@ -26,4 +26,18 @@ internal static class PackedWeights
         Gemm.PackPanels(transpose, w, transpose ? k : n, k, n, dst);
         return dst;
     }
+
+    [ThreadStatic]
+    private static float[]? t_secondPanels;
+
+    /// <summary>
+    /// Like <see cref="Panels"/>, in a second per-thread buffer, for a layer that multiplies by two packed matrices in
+    /// each step (an LSTM with a projection: W_hhᵀ and W_hrᵀ).
+    /// </summary>
+    public static unsafe float* SecondPanels(ReadOnlySpan<float> w, int k, int n, bool transpose)
+    {
+        float* dst = ThreadScratch.Get(ref t_secondPanels, Gemm.PackedPanelsLength(k, n));
+        Gemm.PackPanels(transpose, w, transpose ? k : n, k, n, dst);
+        return dst;
+    }
 }
