@@ -103,23 +103,100 @@ public static class GruVariantLayer
         var L = new CacheLayout(batch, steps, h, options);
         VariantChecks.Length(cache.Length, L.Total, "cache", "CacheLength(B, T, H, options)", dims);
 
-        bool before = options.ResetBefore, ln = options.LayerNorm, masked = !recurrentMask.IsEmpty;
-        Span<float> gates = cache.Slice(L.Gates, bt * g3);
-        Span<float> hidN = cache.Slice(L.HidN, bt * h);
-        Span<float> hPrev = cache.Slice(L.HPrev, bt * h);
-        Span<float> gHat = cache.Slice(L.GHat, ln ? bt * g3 : 0);
-        Span<float> gRstd = cache.Slice(L.GRstd, ln ? bt * 3 : 0);
-        Span<float> hLast = cache.Slice(L.HLast, batch * h);
-        Span<float> work = cache.Slice(L.Work, batch * g3);
-        Span<float> workRec = cache.Slice(L.WorkRec, batch * h);
         RecurrentWeights core = weights.Core;
-        ReadOnlySpan<float> biasHh = core.BiasHiddenHidden.Slice(0, g3);
-        ReadOnlySpan<float> whn = core.HiddenHidden.Slice(2 * h * h, h * h);
+        unsafe
+        {
+            fixed (int* pLengths = lengths)
+            fixed (float* px = x, pwih = core.InputHidden, pwhh = core.HiddenHidden, pbih = core.BiasInputHidden, pbhh = core.BiasHiddenHidden)
+            fixed (float* pmask = recurrentMask, ph0 = h0, pgw = weights.LayerNormGatesWeight, pgb = weights.LayerNormGatesBias, py = y, pcache = cache)
+            {
+                var a = new ForwardArgs
+                {
+                    Batch = batch, Steps = steps, InputSize = inSize, Hidden = h, Ldy = ldy, Reverse = reverse, Options = options,
+                    Layout = L, Lengths = pLengths, X = px, Wih = pwih, Whh = pwhh, BiasIh = pbih, BiasHh = pbhh,
+                    Mask = recurrentMask.IsEmpty ? null : pmask, H0 = h0.IsEmpty ? null : ph0,
+                    GatesWeight = pgw, GatesBias = pgb, Y = py, Cache = pcache,
+                };
+                // Sequences of ≥ MinPanelSteps steps with B ≥ 2: W_hhᵀ (and, reset-before, W_hnᵀ) packed once per
+                // call into the micro-kernel's panels instead of being packed (or read strided) by every step's GEMM.
+                if (batch >= 2 && steps >= MinPanelSteps)
+                {
+                    a.WhhPanels = PackedWeights.Panels(core.HiddenHidden, h, g3, transpose: true);
+                    if (options.ResetBefore) a.WhnPanels = PackedWeights.SecondPanels(core.HiddenHidden.Slice(2 * h * h, h * h), h, h, transpose: true);
+                }
+                // Both cores, one half of the sequences each (rows b·T + t of every buffer are contiguous per sequence).
+                a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g3 * (inSize + h));
+                if (a.Split > 0)
+                {
+                    ParallelWorker.Run(&ForwardPart, &a);
+                }
+                else
+                {
+                    ForwardRange(ref a, 0, batch);
+                }
+            }
+        }
 
-        // Only b_ih folds into the hoisted projection (b_hh sits inside the reset product).
-        ReadOnlySpan<float> bih = core.BiasInputHidden.Slice(0, g3);
-        for (int r = 0; r < bt; r++) bih.CopyTo(gates.Slice(r * g3, g3));
-        Gemm.Multiply(false, true, bt, g3, inSize, x, inSize, core.InputHidden, inSize, gates, g3, accumulate: true);
+        Span<float> hLast = cache.Slice(L.HLast, batch * h);
+        if (!hN.IsEmpty) hLast.CopyTo(hN);
+    }
+
+    /// <summary>Pointers to everything <see cref="ForwardRange"/> reads and writes (pinned by <see cref="Forward"/>).</summary>
+    private unsafe struct ForwardArgs
+    {
+        public int Batch, Steps, InputSize, Hidden, Ldy, Split;
+        public bool Reverse;
+        public GruVariantOptions Options;
+        public CacheLayout Layout;
+        public int* Lengths;
+        public float* X, Wih, Whh, BiasIh, BiasHh, Mask, H0, GatesWeight, GatesBias, Y, Cache;
+        /// <summary>W_hhᵀ and (reset-before) W_hnᵀ in the micro-kernel's panels, or null (per-step GEMMs on the stored weights).</summary>
+        public float* WhhPanels, WhnPanels;
+    }
+
+    /// <summary>Fewest steps for which the recurrent weights are packed into panels once per call.</summary>
+    private const int MinPanelSteps = 4;
+
+    private static unsafe void ForwardPart(void* state, int part)
+    {
+        ref ForwardArgs a = ref *(ForwardArgs*)state;
+        if (part == 0) ForwardRange(ref a, 0, a.Split);
+        else ForwardRange(ref a, a.Split, a.Batch);
+    }
+
+    /// <summary>The whole forward pass for sequences [b0, b1) (the cache contract of the class remarks).</summary>
+    private static unsafe void ForwardRange(ref ForwardArgs a, int b0, int b1)
+    {
+        int batch = b1 - b0, steps = a.Steps, h = a.Hidden, inSize = a.InputSize, ldy = a.Ldy;
+        int bt = batch * steps, g3 = 3 * h;
+        bool reverse = a.Reverse;
+        GruVariantOptions options = a.Options;
+        CacheLayout L = a.Layout;
+        bool before = options.ResetBefore, ln = options.LayerNorm, masked = a.Mask != null;
+        nint rows0 = (nint)b0 * steps; // the range's first row b0·T
+        float* c = a.Cache;
+        var lengths = new ReadOnlySpan<int>(a.Lengths + b0, batch);
+        var x = new ReadOnlySpan<float>(a.X + (rows0 * inSize), bt * inSize);
+        var recurrentMask = masked ? new ReadOnlySpan<float>(a.Mask + ((nint)b0 * h), batch * h) : default;
+        var h0 = a.H0 == null ? default : new ReadOnlySpan<float>(a.H0 + ((nint)b0 * h), batch * h);
+        var y = new Span<float>(a.Y + (rows0 * ldy), ((bt - 1) * ldy) + h);
+        var gates = new Span<float>(c + L.Gates + (rows0 * g3), bt * g3);
+        var hidN = new Span<float>(c + L.HidN + (rows0 * h), bt * h);
+        var hPrev = new Span<float>(c + L.HPrev + (rows0 * h), bt * h);
+        var gHat = ln ? new Span<float>(c + L.GHat + (rows0 * g3), bt * g3) : default;
+        var gRstd = ln ? new Span<float>(c + L.GRstd + (rows0 * 3), bt * 3) : default;
+        var hLast = new Span<float>(c + L.HLast + ((nint)b0 * h), batch * h);
+        var work = new Span<float>(c + L.Work + ((nint)b0 * g3), batch * g3);
+        var workRec = new Span<float>(c + L.WorkRec + ((nint)b0 * h), batch * h);
+        var whh = new ReadOnlySpan<float>(a.Whh, g3 * h);
+        var biasHh = new ReadOnlySpan<float>(a.BiasHh, g3);
+        ReadOnlySpan<float> whn = whh.Slice(2 * h * h, h * h);
+        var weights = new GruVariantWeights(new RecurrentWeights(new ReadOnlySpan<float>(a.Wih, g3 * inSize), whh, new ReadOnlySpan<float>(a.BiasIh, g3), biasHh),
+            ln ? new ReadOnlySpan<float>(a.GatesWeight, g3) : default, ln ? new ReadOnlySpan<float>(a.GatesBias, g3) : default);
+
+        // Hoisted input projection for the range's rows: one GEMM, b_ih added in its tile store (b_hh sits inside
+        // the reset product).
+        RecurrentKernel.ProjectInput(new LayerDims(batch, steps, inSize, h), g3, x, weights.Core.InputHidden, weights.Core.BiasInputHidden, gates);
         VariantChecks.LoadState(h0, hPrev, VariantChecks.TimeAt(0, steps, reverse), batch, steps, h);
 
         for (int s = 0; s < steps; s++)
@@ -144,7 +221,8 @@ public static class GruVariantLayer
             for (int b = 0; b < batch; b++) biasHh.CopyTo(work.Slice(b * g3, g3));
             if (stateNonZero)
             {
-                Gemm.Multiply(false, true, batch, hiddenCols, h, hRecRows, ldRec, core.HiddenHidden, h, work, g3, accumulate: true);
+                if (a.WhhPanels != null) Gemm.MultiplyPrepacked(batch, hiddenCols, h, hRecRows, ldRec, a.WhhPanels, work, g3, accumulate: true);
+                else Gemm.Multiply(false, true, batch, hiddenCols, h, hRecRows, ldRec, whh, h, work, g3, accumulate: true);
             }
 
             bool last = s == steps - 1;
@@ -194,7 +272,8 @@ public static class GruVariantLayer
                 // work_n = b_hn + (r⊙m⊙h)·W_hnᵀ; padded rows have zero HidN rows.
                 if (stateNonZero)
                 {
-                    Gemm.Multiply(false, true, batch, h, h, hidN.Slice(t * h), steps * h, whn, h, work.Slice(2 * h), g3, accumulate: true);
+                    if (a.WhnPanels != null) Gemm.MultiplyPrepacked(batch, h, h, hidN.Slice(t * h), steps * h, a.WhnPanels, work.Slice(2 * h), g3, accumulate: true);
+                    else Gemm.Multiply(false, true, batch, h, h, hidN.Slice(t * h), steps * h, whn, h, work.Slice(2 * h), g3, accumulate: true);
                 }
                 for (int b = 0; b < batch; b++)
                 {
@@ -224,7 +303,6 @@ public static class GruVariantLayer
             }
         }
 
-        if (!hN.IsEmpty) hLast.CopyTo(hN);
     }
 
     /// <summary>n = tanh(LN_n(a_n)) in place, then h' = n + z⊙(h − n).</summary>

@@ -49,6 +49,29 @@ public class VariantConcurrencyTests
         Assert.Contains(two.Y, v => v != 0f);
     }
 
+    [Theory]
+    [InlineData(false, false, false, false)]
+    [InlineData(true, false, true, false)]
+    [InlineData(false, true, false, true)]
+    [InlineData(true, true, true, true)]
+    public void Gru_variant_on_two_cores_equals_one_core_bit_for_bit(bool resetBefore, bool layerNorm, bool mask, bool reverse)
+    {
+        var options = new GruVariantOptions(resetBefore, layerNorm);
+        (float[] Y, float[] H, float[] Cache) Run(int threads)
+        {
+            var layer = new GruVariantHarness(Dims, options, reverse, Lengths, seed: 6, withMask: mask);
+            WithThreads(threads, layer.Forward);
+            return (layer.Y, layer.HN, layer.Cache);
+        }
+
+        var one = Run(1);
+        var two = Run(2);
+        Assert.Equal(one.Y, two.Y);
+        Assert.Equal(one.H, two.H);
+        Assert.Equal(one.Cache, two.Cache);
+        Assert.Contains(two.Y, v => v != 0f);
+    }
+
     private static void WithThreads(int threads, Action run)
     {
         int savedThreads = KernelOptions.MaxThreads;
