@@ -490,24 +490,26 @@ public static class GruVariantLayer
         if (!dh0.IsEmpty) dh.CopyTo(dh0);
 
         RecurrentGradients gc = gradients.Core;
-        Gemm.Multiply(true, false, g3, inSize, bt, dGih, g3, x, inSize, gc.InputHidden, inSize, accumulate: true);
-        if (before)
+        if (!before)
         {
-            // W_hr, W_hz see m⊙h; W_hn sees r⊙(m⊙h) (cached in HidN).
-            Gemm.Multiply(true, false, 2 * h, h, bt, dGih, g3, hIn, h, gc.HiddenHidden, h, accumulate: true);
-            Gemm.Multiply(true, false, h, h, bt, dGih.Slice(2 * h), g3, hidN, h, gc.HiddenHidden.Slice(2 * h * h), h, accumulate: true);
+            // dW_ih += dG_ihᵀ·x, dW_hh += dG_hhᵀ·(m⊙h), the bias sums and dx += dG_ih·W_ih: the plain layers' kernel,
+            // with the gate rows of the weight gradients (and dx's rows) split across both cores.
+            RecurrentKernel.AccumulateParameterGradients(new LayerDims(batch, steps, inSize, h), g3, g3, x, hIn, dGih, dGhh,
+                core.InputHidden, gc, dx, biasSum);
         }
         else
         {
-            Gemm.Multiply(true, false, g3, h, bt, dGhh, g3, hIn, h, gc.HiddenHidden, h, accumulate: true);
-        }
-        VariantChecks.SumRows(dGih, bt, g3, g3, biasSum);
-        TensorPrimitives.Add(gc.BiasInputHidden.Slice(0, g3), biasSum, gc.BiasInputHidden.Slice(0, g3));
-        if (!before) VariantChecks.SumRows(dGhh, bt, g3, g3, biasSum);
-        TensorPrimitives.Add(gc.BiasHiddenHidden.Slice(0, g3), biasSum, gc.BiasHiddenHidden.Slice(0, g3));
-        if (!dx.IsEmpty)
-        {
-            Gemm.Multiply(false, false, bt, inSize, g3, dGih, g3, core.InputHidden, inSize, dx, inSize, accumulate: true);
+            Gemm.Multiply(true, false, g3, inSize, bt, dGih, g3, x, inSize, gc.InputHidden, inSize, accumulate: true);
+            // W_hr, W_hz see m⊙h; W_hn sees r⊙(m⊙h) (cached in HidN).
+            Gemm.Multiply(true, false, 2 * h, h, bt, dGih, g3, hIn, h, gc.HiddenHidden, h, accumulate: true);
+            Gemm.Multiply(true, false, h, h, bt, dGih.Slice(2 * h), g3, hidN, h, gc.HiddenHidden.Slice(2 * h * h), h, accumulate: true);
+            VariantChecks.SumRows(dGih, bt, g3, g3, biasSum);
+            TensorPrimitives.Add(gc.BiasInputHidden.Slice(0, g3), biasSum, gc.BiasInputHidden.Slice(0, g3));
+            TensorPrimitives.Add(gc.BiasHiddenHidden.Slice(0, g3), biasSum, gc.BiasHiddenHidden.Slice(0, g3));
+            if (!dx.IsEmpty)
+            {
+                Gemm.Multiply(false, false, bt, inSize, g3, dGih, g3, core.InputHidden, inSize, dx, inSize, accumulate: true);
+            }
         }
         if (ln)
         {

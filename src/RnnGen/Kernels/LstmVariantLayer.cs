@@ -468,16 +468,10 @@ public static class LstmVariantLayer
             }
             hIn = hRec;
         }
-        RecurrentGradients gc = gradients.Core;
-        Gemm.Multiply(true, false, g4, inSize, bt, dG, g4, x, inSize, gc.InputHidden, inSize, accumulate: true);
-        Gemm.Multiply(true, false, g4, sw, bt, dG, g4, hIn, sw, gc.HiddenHidden, sw, accumulate: true);
-        VariantChecks.SumRows(dG, bt, g4, g4, biasSum);
-        TensorPrimitives.Add(gc.BiasInputHidden.Slice(0, g4), biasSum, gc.BiasInputHidden.Slice(0, g4));
-        TensorPrimitives.Add(gc.BiasHiddenHidden.Slice(0, g4), biasSum, gc.BiasHiddenHidden.Slice(0, g4));
-        if (!dx.IsEmpty)
-        {
-            Gemm.Multiply(false, false, bt, inSize, g4, dG, g4, core.InputHidden, inSize, dx, inSize, accumulate: true);
-        }
+        // dW_ih += dGᵀ·x, dW_hh += dGᵀ·(m⊙h), both biases += Σ dG, dx += dG·W_ih: the plain layers' kernel, with the
+        // gate rows of the weight gradients (and dx's rows) split across both cores.
+        RecurrentKernel.AccumulateParameterGradients(new LayerDims(batch, steps, inSize, sw), g4, g4, x, hIn, dG, dG,
+            core.InputHidden, gradients.Core, dx, biasSum);
         if (proj)
         {
             Gemm.Multiply(true, false, sw, h, bt, dHt, sw, rBuf, h, gradients.Projection, h, accumulate: true);
