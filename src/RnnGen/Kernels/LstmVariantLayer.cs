@@ -374,24 +374,13 @@ public static class LstmVariantLayer
         CheckGradients(gradients, dims, options);
 
         bool peep = options.Peepholes, proj = options.ProjectionSize > 0, ln = options.LayerNorm, masked = !recurrentMask.IsEmpty;
-        ReadOnlySpan<float> gates = cache.Slice(L.Gates, bt * g4);
         ReadOnlySpan<float> hPrev = cache.Slice(L.HPrev, bt * sw);
-        ReadOnlySpan<float> cPrev = cache.Slice(L.CPrev, bt * h);
-        ReadOnlySpan<float> cNew = cache.Slice(L.CNew, bt * h);
-        ReadOnlySpan<float> tanhC = cache.Slice(L.TanhC, bt * h);
         ReadOnlySpan<float> rBuf = cache.Slice(L.R, proj ? bt * h : 0);
-        ReadOnlySpan<float> gHat = cache.Slice(L.GHat, ln ? bt * g4 : 0);
-        ReadOnlySpan<float> gRstd = cache.Slice(L.GRstd, ln ? bt * 4 : 0);
-        ReadOnlySpan<float> cHat = cache.Slice(L.CHat, ln ? bt * h : 0);
-        ReadOnlySpan<float> cRstd = cache.Slice(L.CRstd, ln ? bt : 0);
         Span<float> dG = scratch.Slice(SL.DG, bt * g4);
         Span<float> dHt = scratch.Slice(SL.DHt, proj ? bt * sw : 0);
         Span<float> dh = scratch.Slice(SL.Dh, batch * sw);
         Span<float> dc = scratch.Slice(SL.Dc, batch * h);
-        Span<float> dRec = scratch.Slice(SL.DRec, batch * sw);
-        Span<float> dR = scratch.Slice(SL.DR, proj ? batch * h : 0);
         Span<float> hRec = scratch.Slice(SL.HRec, bt * sw);
-        Span<float> tmp = scratch.Slice(SL.Tmp, h);
         Span<float> paramSum = scratch.Slice(SL.ParamSum, ParamSumPerH * h);
         Span<float> biasSum = scratch.Slice(SL.BiasSum, g4);
         RecurrentWeights core = weights.Core;
@@ -401,51 +390,33 @@ public static class LstmVariantLayer
         paramSum.Clear();
         bool wantInitial = !dh0.IsEmpty || !dc0.IsEmpty;
 
-        for (int s = steps - 1; s >= 0; s--)
+        unsafe
         {
-            int t = VariantChecks.TimeAt(s, steps, reverse);
-
-            // Pass A: total gradient on h(t) = carried dh + dy (valid rows); padded rows get zero dgates.
-            for (int b = 0; b < batch; b++)
+            fixed (int* pLengths = lengths)
+            fixed (float* pwhh = core.HiddenHidden, pmask = recurrentMask, ppeep = weights.Peephole, pproj = weights.Projection)
+            fixed (float* pgw = weights.LayerNormGatesWeight, pgb = weights.LayerNormGatesBias, pcw = weights.LayerNormCellWeight, pcb = weights.LayerNormCellBias)
+            fixed (float* pcache = cache, pdy = dy, pscratch = scratch)
             {
-                int row = b * steps + t;
-                if (t >= lengths[b])
+                var a = new BackwardArgs
                 {
-                    dG.Slice(row * g4, g4).Clear();
-                    if (proj) dHt.Slice(row * sw, sw).Clear();
-                    continue;
+                    Batch = batch, Steps = steps, Hidden = h, State = sw, Lddy = lddy, Reverse = reverse, WantInitial = wantInitial,
+                    Options = options, Layout = L, Scratch = SL, Lengths = pLengths, Whh = pwhh, Mask = masked ? pmask : null,
+                    Peephole = ppeep, Projection = pproj, GatesWeight = pgw, GatesBias = pgb, CellWeight = pcw, CellBias = pcb,
+                    Cache = pcache, Dy = dy.IsEmpty ? null : pdy, ScratchBase = pscratch,
+                };
+                // Both cores, one half of the sequences each; the second half sums its peephole / layer-norm parameter
+                // gradients into a buffer of its own, added to the first half's after both (in that order).
+                a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g4 * sw);
+                if (a.Split > 0)
+                {
+                    a.SecondParamSum = ThreadScratch.Get(ref t_secondParamSum, (ParamSumPerH + 1) * h);
+                    ParallelWorker.Run(&BackwardPart, &a);
+                    var second = new ReadOnlySpan<float>(a.SecondParamSum, ParamSumPerH * h);
+                    if (peep || ln) TensorPrimitives.Add(paramSum, second, paramSum);
                 }
-                Span<float> dhRow = dh.Slice(b * sw, sw);
-                if (!dy.IsEmpty) TensorPrimitives.Add(dhRow, dy.Slice(row * lddy, sw), dhRow);
-                if (proj) dhRow.CopyTo(dHt.Slice(row * sw, sw));
-            }
-            if (proj)
-            {
-                // dR = dh'·W_hr: gradient on o⊙tanh(c') for the B rows.
-                Gemm.Multiply(false, false, batch, h, sw, dHt.Slice(t * sw), steps * sw, weights.Projection, h, dR, h, accumulate: false);
-            }
-
-            // Pass B: the cell backward per valid row.
-            for (int b = 0; b < batch; b++)
-            {
-                int row = b * steps + t;
-                if (t >= lengths[b]) continue;
-                ReadOnlySpan<float> dr = proj ? dR.Slice(b * h, h) : dh.Slice(b * sw, h);
-                CellBackward(weights, peep, ln, h, row,
-                    gates.Slice(row * g4, g4), cPrev.Slice(row * h, h), cNew.Slice(row * h, h), tanhC.Slice(row * h, h),
-                    gHat, gRstd, cHat, cRstd, dr, dc.Slice(b * h, h), dG.Slice(row * g4, g4), tmp, paramSum);
-            }
-
-            // dh(t−1) = m⊙(dG·W_hh) on valid rows; padded rows keep their carried dh.
-            if (s > 0 || wantInitial)
-            {
-                Gemm.Multiply(false, false, batch, sw, g4, dG.Slice(t * g4), steps * g4, core.HiddenHidden, sw, dRec, sw, accumulate: false);
-                for (int b = 0; b < batch; b++)
+                else
                 {
-                    if (t >= lengths[b]) continue;
-                    Span<float> dhRow = dh.Slice(b * sw, sw);
-                    if (masked) TensorPrimitives.Multiply(recurrentMask.Slice(b * sw, sw), dRec.Slice(b * sw, sw), dhRow);
-                    else dRec.Slice(b * sw, sw).CopyTo(dhRow);
+                    BackwardRange(ref a, 0, batch, pscratch + SL.ParamSum, pscratch + SL.Tmp);
                 }
             }
         }
@@ -487,6 +458,125 @@ public static class LstmVariantLayer
             TensorPrimitives.Add(gradients.LayerNormCellWeight.Slice(0, h), paramSum.Slice(11 * h, h), gradients.LayerNormCellWeight.Slice(0, h));
             TensorPrimitives.Add(gradients.LayerNormCellBias.Slice(0, h), paramSum.Slice(12 * h, h), gradients.LayerNormCellBias.Slice(0, h));
         }
+    }
+
+    /// <summary>Pointers to everything <see cref="BackwardRange"/> reads and writes (pinned by <see cref="Backward"/>).</summary>
+    private unsafe struct BackwardArgs
+    {
+        public int Batch, Steps, Hidden, State, Lddy, Split;
+        public bool Reverse, WantInitial;
+        public LstmVariantOptions Options;
+        public CacheLayout Layout;
+        public ScratchLayout Scratch;
+        public int* Lengths;
+        public float* Whh, Mask, Peephole, Projection, GatesWeight, GatesBias, CellWeight, CellBias, Cache, Dy, ScratchBase;
+        /// <summary>The second half's parameter sums [13H] and its Tmp [H] (a per-thread buffer of the caller).</summary>
+        public float* SecondParamSum;
+    }
+
+    [ThreadStatic]
+    private static float[]? t_secondParamSum;
+
+    private static unsafe void BackwardPart(void* state, int part)
+    {
+        ref BackwardArgs a = ref *(BackwardArgs*)state;
+        if (part == 0)
+        {
+            BackwardRange(ref a, 0, a.Split, a.ScratchBase + a.Scratch.ParamSum, a.ScratchBase + a.Scratch.Tmp);
+        }
+        else
+        {
+            new Span<float>(a.SecondParamSum, ParamSumPerH * a.Hidden).Clear();
+            BackwardRange(ref a, a.Split, a.Batch, a.SecondParamSum, a.SecondParamSum + (ParamSumPerH * a.Hidden));
+        }
+    }
+
+    /// <summary>The BPTT time loop for sequences [b0, b1): dG, dHt and the carried dh/dc of the range; parameter sums into <paramref name="paramSumBuffer"/>.</summary>
+    private static unsafe void BackwardRange(ref BackwardArgs a, int b0, int b1, float* paramSumBuffer, float* tmpBuffer)
+    {
+        int batch = b1 - b0, steps = a.Steps, h = a.Hidden, sw = a.State, lddy = a.Lddy;
+        int bt = batch * steps, g4 = 4 * h;
+        bool reverse = a.Reverse, wantInitial = a.WantInitial;
+        LstmVariantOptions options = a.Options;
+        CacheLayout L = a.Layout;
+        ScratchLayout SL = a.Scratch;
+        bool peep = options.Peepholes, proj = options.ProjectionSize > 0, ln = options.LayerNorm, masked = a.Mask != null;
+        nint rows0 = (nint)b0 * steps; // the range's first row b0·T
+        float* c = a.Cache, sc = a.ScratchBase;
+        var lengths = new ReadOnlySpan<int>(a.Lengths + b0, batch);
+        var recurrentMask = masked ? new ReadOnlySpan<float>(a.Mask + ((nint)b0 * sw), batch * sw) : default;
+        var dy = a.Dy == null ? default : new ReadOnlySpan<float>(a.Dy + (rows0 * lddy), ((bt - 1) * lddy) + sw);
+        var gates = new ReadOnlySpan<float>(c + L.Gates + (rows0 * g4), bt * g4);
+        var cPrev = new ReadOnlySpan<float>(c + L.CPrev + (rows0 * h), bt * h);
+        var cNew = new ReadOnlySpan<float>(c + L.CNew + (rows0 * h), bt * h);
+        var tanhC = new ReadOnlySpan<float>(c + L.TanhC + (rows0 * h), bt * h);
+        var gHat = ln ? new ReadOnlySpan<float>(c + L.GHat + (rows0 * g4), bt * g4) : default;
+        var gRstd = ln ? new ReadOnlySpan<float>(c + L.GRstd + (rows0 * 4), bt * 4) : default;
+        var cHat = ln ? new ReadOnlySpan<float>(c + L.CHat + (rows0 * h), bt * h) : default;
+        var cRstd = ln ? new ReadOnlySpan<float>(c + L.CRstd + rows0, bt) : default;
+        var dG = new Span<float>(sc + SL.DG + (rows0 * g4), bt * g4);
+        var dHt = proj ? new Span<float>(sc + SL.DHt + (rows0 * sw), bt * sw) : default;
+        var dh = new Span<float>(sc + SL.Dh + ((nint)b0 * sw), batch * sw);
+        var dc = new Span<float>(sc + SL.Dc + ((nint)b0 * h), batch * h);
+        var dRec = new Span<float>(sc + SL.DRec + ((nint)b0 * sw), batch * sw);
+        var dR = proj ? new Span<float>(sc + SL.DR + ((nint)b0 * h), batch * h) : default;
+        var tmp = new Span<float>(tmpBuffer, h);
+        var paramSum = new Span<float>(paramSumBuffer, ParamSumPerH * h);
+        var whh = new ReadOnlySpan<float>(a.Whh, g4 * sw);
+        var projection = proj ? new ReadOnlySpan<float>(a.Projection, sw * h) : default;
+        var weights = new LstmVariantWeights(default, peep ? new ReadOnlySpan<float>(a.Peephole, 3 * h) : default, projection,
+            ln ? new ReadOnlySpan<float>(a.GatesWeight, g4) : default, ln ? new ReadOnlySpan<float>(a.GatesBias, g4) : default,
+            ln ? new ReadOnlySpan<float>(a.CellWeight, h) : default, ln ? new ReadOnlySpan<float>(a.CellBias, h) : default);
+
+        for (int s = steps - 1; s >= 0; s--)
+        {
+            int t = VariantChecks.TimeAt(s, steps, reverse);
+
+            // Pass A: total gradient on h(t) = carried dh + dy (valid rows); padded rows get zero dgates.
+            for (int b = 0; b < batch; b++)
+            {
+                int row = b * steps + t;
+                if (t >= lengths[b])
+                {
+                    dG.Slice(row * g4, g4).Clear();
+                    if (proj) dHt.Slice(row * sw, sw).Clear();
+                    continue;
+                }
+                Span<float> dhRow = dh.Slice(b * sw, sw);
+                if (!dy.IsEmpty) TensorPrimitives.Add(dhRow, dy.Slice(row * lddy, sw), dhRow);
+                if (proj) dhRow.CopyTo(dHt.Slice(row * sw, sw));
+            }
+            if (proj)
+            {
+                // dR = dh'·W_hr: gradient on o⊙tanh(c') for the B rows.
+                Gemm.Multiply(false, false, batch, h, sw, dHt.Slice(t * sw), steps * sw, projection, h, dR, h, accumulate: false);
+            }
+
+            // Pass B: the cell backward per valid row.
+            for (int b = 0; b < batch; b++)
+            {
+                int row = b * steps + t;
+                if (t >= lengths[b]) continue;
+                ReadOnlySpan<float> dr = proj ? dR.Slice(b * h, h) : dh.Slice(b * sw, h);
+                CellBackward(weights, peep, ln, h, row,
+                    gates.Slice(row * g4, g4), cPrev.Slice(row * h, h), cNew.Slice(row * h, h), tanhC.Slice(row * h, h),
+                    gHat, gRstd, cHat, cRstd, dr, dc.Slice(b * h, h), dG.Slice(row * g4, g4), tmp, paramSum);
+            }
+
+            // dh(t−1) = m⊙(dG·W_hh) on valid rows; padded rows keep their carried dh.
+            if (s > 0 || wantInitial)
+            {
+                Gemm.Multiply(false, false, batch, sw, g4, dG.Slice(t * g4), steps * g4, whh, sw, dRec, sw, accumulate: false);
+                for (int b = 0; b < batch; b++)
+                {
+                    if (t >= lengths[b]) continue;
+                    Span<float> dhRow = dh.Slice(b * sw, sw);
+                    if (masked) TensorPrimitives.Multiply(recurrentMask.Slice(b * sw, sw), dRec.Slice(b * sw, sw), dhRow);
+                    else dRec.Slice(b * sw, sw).CopyTo(dhRow);
+                }
+            }
+        }
+
     }
 
     /// <summary>

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using RnnGen.Tests.Support;
 using RnnGen.Kernels;
 
 namespace RnnGen.Tests.Kernels;
@@ -47,6 +49,46 @@ public class VariantConcurrencyTests
         Assert.Equal(one.C, two.C);
         Assert.Equal(one.Cache, two.Cache);
         Assert.Contains(two.Y, v => v != 0f);
+    }
+
+    [Theory]
+    [MemberData(nameof(LstmCases))]
+    public void Lstm_variant_backward_on_two_cores_equals_one_core(bool peepholes, bool projection, bool layerNorm, bool mask, bool reverse)
+    {
+        // Every gradient bitwise, except the peephole and layer-norm parameters: each core sums its own sequences'
+        // share, and the two sums are added after (float rounding of a different order, deterministic).
+        var options = new LstmVariantOptions(peepholes, projection ? 16 : 0, layerNorm);
+        LstmVariantHarness Run(int threads)
+        {
+            var layer = new LstmVariantHarness(Dims, options, reverse, Lengths, seed: 8, withMask: mask);
+            float[] dy = TestData.Uniform(layer.Y.Length, 9);
+            float[] dhN = TestData.Uniform(layer.HN.Length, 10), dcN = TestData.Uniform(layer.CN.Length, 11);
+            WithThreads(threads, () =>
+            {
+                layer.Forward();
+                layer.Backward(dy, dhN, dcN);
+            });
+            return layer;
+        }
+
+        var one = Run(1);
+        var two = Run(2);
+        foreach (var (name, _, grad, _) in one.Tensors)
+        {
+            float[] other = two.Tensors.Single(x => x.Name == name).Grad;
+            if (name.StartsWith("weight_peephole", StringComparison.Ordinal) || name.StartsWith("layer_norm", StringComparison.Ordinal))
+            {
+                for (int k = 0; k < grad.Length; k++)
+                {
+                    Assert.True(Math.Abs(grad[k] - other[k]) <= 1e-5 * Math.Max(1.0, Math.Abs(grad[k])), $"{name}[{k}]: {grad[k]} vs {other[k]}");
+                }
+            }
+            else
+            {
+                Assert.Equal(grad, other);
+            }
+        }
+        Assert.Contains(two.DWhh, v => v != 0f);
     }
 
     [Theory]
