@@ -305,92 +305,71 @@ public static class GruVariantLayer
 
     }
 
-    /// <summary>n = tanh(LN_n(a_n)) in place, then h' = n + z⊙(h − n).</summary>
-    private static void FinishRow(in GruVariantWeights w, bool ln, int h, int row, Span<float> g,
-        Span<float> gHat, Span<float> gRstd, ReadOnlySpan<float> hp, Span<float> hOut)
+    /// <summary>Pointers to everything <see cref="BackwardRange"/> reads and writes (pinned by <see cref="Backward"/>).</summary>
+    private unsafe struct BackwardArgs
     {
-        Span<float> n = g.Slice(2 * h, h);
-        if (ln)
-        {
-            gRstd[row * 3 + 2] = LayerNormRow.Forward(n, w.LayerNormGatesWeight.Slice(2 * h, h),
-                w.LayerNormGatesBias.Slice(2 * h, h), gHat.Slice(row * 3 * h + 2 * h, h));
-        }
-        TensorPrimitives.Tanh(n, n);
-        TensorPrimitives.Subtract(hp, n, hOut);
-        TensorPrimitives.MultiplyAdd(g.Slice(h, h), hOut, n, hOut);
+        public int Batch, Steps, Hidden, Lddy, Split;
+        public bool Reverse, WantInitial;
+        public GruVariantOptions Options;
+        public CacheLayout Layout;
+        public ScratchLayout Scratch;
+        public int* Lengths;
+        public float* Whh, Mask, GatesWeight, GatesBias, Cache, Dy, ScratchBase, HIn;
+        /// <summary>The second half's layer-norm parameter sums [6H] (a per-thread buffer of the caller).</summary>
+        public float* SecondParamSum;
     }
 
-    /// <summary>
-    /// BPTT through the cache written by <see cref="Forward"/> with the same dims, options, reverse, lengths,
-    /// weights, mask and x. dy like y (lddy ≥ H) or empty; dhN [B, H] or empty. Gradients (core and, with
-    /// layer norm, gain/bias) and dx are ADDED into; dh0 [B, H] is overwritten; empty dx/dh0 are not computed.
-    /// </summary>
-    public static void Backward(LayerDims dims, GruVariantOptions options, bool reverse, ReadOnlySpan<int> lengths,
-        ReadOnlySpan<float> x, GruVariantWeights weights, ReadOnlySpan<float> recurrentMask,
-        ReadOnlySpan<float> h0,
-        ReadOnlySpan<float> cache,
-        ReadOnlySpan<float> dy, int lddy,
-        ReadOnlySpan<float> dhN,
-        GruVariantGradients gradients,
-        Span<float> dx,
-        Span<float> dh0,
-        Span<float> scratch)
+    [ThreadStatic]
+    private static float[]? t_secondParamSum;
+
+    private static unsafe void BackwardPart(void* state, int part)
     {
-        CheckCommon(dims, options, lengths, x, weights, recurrentMask, h0);
-        int batch = dims.Batch, steps = dims.Steps, h = dims.HiddenSize, inSize = dims.InputSize;
+        ref BackwardArgs a = ref *(BackwardArgs*)state;
+        if (part == 0)
+        {
+            BackwardRange(ref a, 0, a.Split, a.ScratchBase + a.Scratch.ParamSum);
+        }
+        else
+        {
+            new Span<float>(a.SecondParamSum, 6 * a.Hidden).Clear();
+            BackwardRange(ref a, a.Split, a.Batch, a.SecondParamSum);
+        }
+    }
+
+    /// <summary>The BPTT time loop for sequences [b0, b1): the range's dgates and carried dh; layer-norm sums into <paramref name="paramSumBuffer"/>.</summary>
+    private static unsafe void BackwardRange(ref BackwardArgs a, int b0, int b1, float* paramSumBuffer)
+    {
+        int batch = b1 - b0, steps = a.Steps, h = a.Hidden, lddy = a.Lddy;
         int bt = batch * steps, g3 = 3 * h;
-        var L = new CacheLayout(batch, steps, h, options);
-        var SL = new ScratchLayout(batch, steps, h);
-        VariantChecks.Length(cache.Length, L.Total, "cache", "CacheLength(B, T, H, options)", dims);
-        VariantChecks.Strided(dy.Length, lddy, h, optional: true, "dy", "lddy", dims);
-        VariantChecks.Optional(dhN.Length, (long)batch * h, "dhN", "[B, H] or empty", dims);
-        VariantChecks.Optional(dx.Length, (long)bt * inSize, "dx", "[B, T, I] or empty", dims);
-        VariantChecks.Optional(dh0.Length, (long)batch * h, "dh0", "[B, H] or empty", dims);
-        VariantChecks.Length(scratch.Length, SL.Total, "scratch", "ScratchLength(B, T, H, options)", dims);
-        VariantChecks.Core(gradients.Core, dims, Gates, h);
-        if (options.LayerNorm)
-        {
-            VariantChecks.Length(gradients.LayerNormGatesWeight.Length, 3L * h, "gradients.LayerNormGatesWeight", "[3, H]", dims);
-            VariantChecks.Length(gradients.LayerNormGatesBias.Length, 3L * h, "gradients.LayerNormGatesBias", "[3, H]", dims);
-        }
-
-        bool before = options.ResetBefore, ln = options.LayerNorm, masked = !recurrentMask.IsEmpty;
-        ReadOnlySpan<float> gates = cache.Slice(L.Gates, bt * g3);
-        ReadOnlySpan<float> hidN = cache.Slice(L.HidN, bt * h);
-        ReadOnlySpan<float> hPrev = cache.Slice(L.HPrev, bt * h);
-        ReadOnlySpan<float> gHat = cache.Slice(L.GHat, ln ? bt * g3 : 0);
-        ReadOnlySpan<float> gRstd = cache.Slice(L.GRstd, ln ? bt * 3 : 0);
-        Span<float> dGih = scratch.Slice(SL.DGih, bt * g3);
+        bool reverse = a.Reverse;
+        GruVariantOptions options = a.Options;
+        CacheLayout L = a.Layout;
+        ScratchLayout SL = a.Scratch;
+        bool before = options.ResetBefore, ln = options.LayerNorm, masked = a.Mask != null;
+        nint rows0 = (nint)b0 * steps; // the range's first row b0·T
+        float* c = a.Cache, sc = a.ScratchBase;
+        var lengths = new ReadOnlySpan<int>(a.Lengths + b0, batch);
+        var recurrentMask = masked ? new ReadOnlySpan<float>(a.Mask + ((nint)b0 * h), batch * h) : default;
+        var dy = a.Dy == null ? default : new ReadOnlySpan<float>(a.Dy + (rows0 * lddy), ((bt - 1) * lddy) + h);
+        var gates = new ReadOnlySpan<float>(c + L.Gates + (rows0 * g3), bt * g3);
+        var hidN = new ReadOnlySpan<float>(c + L.HidN + (rows0 * h), bt * h);
+        var hPrev = new ReadOnlySpan<float>(c + L.HPrev + (rows0 * h), bt * h);
+        var hIn = new ReadOnlySpan<float>(a.HIn + (rows0 * h), bt * h);
+        var gHat = ln ? new ReadOnlySpan<float>(c + L.GHat + (rows0 * g3), bt * g3) : default;
+        var gRstd = ln ? new ReadOnlySpan<float>(c + L.GRstd + (rows0 * 3), bt * 3) : default;
+        var dGih = new Span<float>(sc + SL.DGih + (rows0 * g3), bt * g3);
         // Reset-before: the hidden-side dgates equal the input-side ones (one buffer serves both).
-        Span<float> dGhh = before ? dGih : scratch.Slice(SL.DGhh, bt * g3);
-        Span<float> dh = scratch.Slice(SL.Dh, batch * h);
-        Span<float> dRec = scratch.Slice(SL.DRec, batch * h);
-        Span<float> dRH = scratch.Slice(SL.DRH, batch * h);
-        Span<float> hRec = scratch.Slice(SL.HRec, bt * h);
-        Span<float> paramSum = scratch.Slice(SL.ParamSum, 6 * h);
-        Span<float> biasSum = scratch.Slice(SL.BiasSum, g3);
-        RecurrentWeights core = weights.Core;
-        ReadOnlySpan<float> whn = core.HiddenHidden.Slice(2 * h * h, h * h);
-
-        // HRec = m⊙HPrev for all rows (the left operand of every hidden product).
-        ReadOnlySpan<float> hIn = hPrev;
-        if (masked)
-        {
-            for (int b = 0; b < batch; b++)
-            {
-                ReadOnlySpan<float> m = recurrentMask.Slice(b * h, h);
-                for (int t = 0; t < steps; t++)
-                {
-                    int row = b * steps + t;
-                    TensorPrimitives.Multiply(m, hPrev.Slice(row * h, h), hRec.Slice(row * h, h));
-                }
-            }
-            hIn = hRec;
-        }
-
-        VariantChecks.LoadGradient(dhN, dh);
-        paramSum.Clear();
+        Span<float> dGhh = before ? dGih : new Span<float>(sc + SL.DGhh + (rows0 * g3), bt * g3);
+        var dh = new Span<float>(sc + SL.Dh + ((nint)b0 * h), batch * h);
+        var dRec = new Span<float>(sc + SL.DRec + ((nint)b0 * h), batch * h);
+        var dRH = new Span<float>(sc + SL.DRH + ((nint)b0 * h), batch * h);
+        var paramSum = new Span<float>(paramSumBuffer, 6 * h);
         Span<float> dGammaSum = paramSum.Slice(0, g3), dBetaSum = paramSum.Slice(g3, g3);
+        var whh = new ReadOnlySpan<float>(a.Whh, g3 * h);
+        ReadOnlySpan<float> whn = whh.Slice(2 * h * h, h * h);
+        var weights = new GruVariantWeights(default, ln ? new ReadOnlySpan<float>(a.GatesWeight, g3) : default,
+            ln ? new ReadOnlySpan<float>(a.GatesBias, g3) : default);
+        bool wantInitial = a.WantInitial;
 
         for (int s = steps - 1; s >= 0; s--)
         {
@@ -467,15 +446,15 @@ public static class GruVariantLayer
             }
 
             // d(m⊙h) from the r/z (and, reset-after, n) hidden products; dh(t−1) = direct + m⊙that.
-            if (s > 0 || !dh0.IsEmpty)
+            if (s > 0 || wantInitial)
             {
                 if (before)
                 {
-                    Gemm.Multiply(false, false, batch, h, 2 * h, dGih.Slice(t * g3), steps * g3, core.HiddenHidden, h, dRec, h, accumulate: true);
+                    Gemm.Multiply(false, false, batch, h, 2 * h, dGih.Slice(t * g3), steps * g3, whh, h, dRec, h, accumulate: true);
                 }
                 else
                 {
-                    Gemm.Multiply(false, false, batch, h, g3, dGhh.Slice(t * g3), steps * g3, core.HiddenHidden, h, dRec, h, accumulate: false);
+                    Gemm.Multiply(false, false, batch, h, g3, dGhh.Slice(t * g3), steps * g3, whh, h, dRec, h, accumulate: false);
                 }
                 for (int b = 0; b < batch; b++)
                 {
@@ -483,6 +462,117 @@ public static class GruVariantLayer
                     Span<float> dhRow = dh.Slice(b * h, h);
                     if (masked) TensorPrimitives.MultiplyAdd(recurrentMask.Slice(b * h, h), dRec.Slice(b * h, h), dhRow, dhRow);
                     else TensorPrimitives.Add(dhRow, dRec.Slice(b * h, h), dhRow);
+                }
+            }
+        }
+
+    }
+
+    /// <summary>n = tanh(LN_n(a_n)) in place, then h' = n + z⊙(h − n).</summary>
+    private static void FinishRow(in GruVariantWeights w, bool ln, int h, int row, Span<float> g,
+        Span<float> gHat, Span<float> gRstd, ReadOnlySpan<float> hp, Span<float> hOut)
+    {
+        Span<float> n = g.Slice(2 * h, h);
+        if (ln)
+        {
+            gRstd[row * 3 + 2] = LayerNormRow.Forward(n, w.LayerNormGatesWeight.Slice(2 * h, h),
+                w.LayerNormGatesBias.Slice(2 * h, h), gHat.Slice(row * 3 * h + 2 * h, h));
+        }
+        TensorPrimitives.Tanh(n, n);
+        TensorPrimitives.Subtract(hp, n, hOut);
+        TensorPrimitives.MultiplyAdd(g.Slice(h, h), hOut, n, hOut);
+    }
+
+    /// <summary>
+    /// BPTT through the cache written by <see cref="Forward"/> with the same dims, options, reverse, lengths,
+    /// weights, mask and x. dy like y (lddy ≥ H) or empty; dhN [B, H] or empty. Gradients (core and, with
+    /// layer norm, gain/bias) and dx are ADDED into; dh0 [B, H] is overwritten; empty dx/dh0 are not computed.
+    /// </summary>
+    public static void Backward(LayerDims dims, GruVariantOptions options, bool reverse, ReadOnlySpan<int> lengths,
+        ReadOnlySpan<float> x, GruVariantWeights weights, ReadOnlySpan<float> recurrentMask,
+        ReadOnlySpan<float> h0,
+        ReadOnlySpan<float> cache,
+        ReadOnlySpan<float> dy, int lddy,
+        ReadOnlySpan<float> dhN,
+        GruVariantGradients gradients,
+        Span<float> dx,
+        Span<float> dh0,
+        Span<float> scratch)
+    {
+        CheckCommon(dims, options, lengths, x, weights, recurrentMask, h0);
+        int batch = dims.Batch, steps = dims.Steps, h = dims.HiddenSize, inSize = dims.InputSize;
+        int bt = batch * steps, g3 = 3 * h;
+        var L = new CacheLayout(batch, steps, h, options);
+        var SL = new ScratchLayout(batch, steps, h);
+        VariantChecks.Length(cache.Length, L.Total, "cache", "CacheLength(B, T, H, options)", dims);
+        VariantChecks.Strided(dy.Length, lddy, h, optional: true, "dy", "lddy", dims);
+        VariantChecks.Optional(dhN.Length, (long)batch * h, "dhN", "[B, H] or empty", dims);
+        VariantChecks.Optional(dx.Length, (long)bt * inSize, "dx", "[B, T, I] or empty", dims);
+        VariantChecks.Optional(dh0.Length, (long)batch * h, "dh0", "[B, H] or empty", dims);
+        VariantChecks.Length(scratch.Length, SL.Total, "scratch", "ScratchLength(B, T, H, options)", dims);
+        VariantChecks.Core(gradients.Core, dims, Gates, h);
+        if (options.LayerNorm)
+        {
+            VariantChecks.Length(gradients.LayerNormGatesWeight.Length, 3L * h, "gradients.LayerNormGatesWeight", "[3, H]", dims);
+            VariantChecks.Length(gradients.LayerNormGatesBias.Length, 3L * h, "gradients.LayerNormGatesBias", "[3, H]", dims);
+        }
+
+        bool before = options.ResetBefore, ln = options.LayerNorm, masked = !recurrentMask.IsEmpty;
+        ReadOnlySpan<float> hidN = cache.Slice(L.HidN, bt * h);
+        ReadOnlySpan<float> hPrev = cache.Slice(L.HPrev, bt * h);
+        Span<float> dGih = scratch.Slice(SL.DGih, bt * g3);
+        // Reset-before: the hidden-side dgates equal the input-side ones (one buffer serves both).
+        Span<float> dGhh = before ? dGih : scratch.Slice(SL.DGhh, bt * g3);
+        Span<float> dh = scratch.Slice(SL.Dh, batch * h);
+        Span<float> hRec = scratch.Slice(SL.HRec, bt * h);
+        Span<float> paramSum = scratch.Slice(SL.ParamSum, 6 * h);
+        Span<float> biasSum = scratch.Slice(SL.BiasSum, g3);
+        RecurrentWeights core = weights.Core;
+
+        // HRec = m⊙HPrev for all rows (the left operand of every hidden product).
+        ReadOnlySpan<float> hIn = hPrev;
+        if (masked)
+        {
+            for (int b = 0; b < batch; b++)
+            {
+                ReadOnlySpan<float> m = recurrentMask.Slice(b * h, h);
+                for (int t = 0; t < steps; t++)
+                {
+                    int row = b * steps + t;
+                    TensorPrimitives.Multiply(m, hPrev.Slice(row * h, h), hRec.Slice(row * h, h));
+                }
+            }
+            hIn = hRec;
+        }
+
+        VariantChecks.LoadGradient(dhN, dh);
+        paramSum.Clear();
+        Span<float> dGammaSum = paramSum.Slice(0, g3), dBetaSum = paramSum.Slice(g3, g3);
+
+        unsafe
+        {
+            fixed (int* pLengths = lengths)
+            fixed (float* pwhh = core.HiddenHidden, pmask = recurrentMask, pgw = weights.LayerNormGatesWeight, pgb = weights.LayerNormGatesBias)
+            fixed (float* pcache = cache, pdy = dy, pscratch = scratch, phin = hIn)
+            {
+                var a = new BackwardArgs
+                {
+                    Batch = batch, Steps = steps, Hidden = h, Lddy = lddy, Reverse = reverse, WantInitial = !dh0.IsEmpty,
+                    Options = options, Layout = L, Scratch = SL, Lengths = pLengths, Whh = pwhh, Mask = masked ? pmask : null,
+                    GatesWeight = pgw, GatesBias = pgb, Cache = pcache, Dy = dy.IsEmpty ? null : pdy, ScratchBase = pscratch, HIn = phin,
+                };
+                // Both cores, one half of the sequences each; the second half sums its layer-norm parameter gradients
+                // into a buffer of its own, added to the first half's after both (in that order).
+                a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g3 * h);
+                if (a.Split > 0)
+                {
+                    a.SecondParamSum = ThreadScratch.Get(ref t_secondParamSum, 6 * h);
+                    ParallelWorker.Run(&BackwardPart, &a);
+                    if (ln) TensorPrimitives.Add(paramSum, new ReadOnlySpan<float>(a.SecondParamSum, 6 * h), paramSum);
+                }
+                else
+                {
+                    BackwardRange(ref a, 0, batch, pscratch + SL.ParamSum);
                 }
             }
         }

@@ -114,6 +114,48 @@ public class VariantConcurrencyTests
         Assert.Contains(two.Y, v => v != 0f);
     }
 
+    [Theory]
+    [InlineData(false, false, false, false)]
+    [InlineData(true, false, true, false)]
+    [InlineData(false, true, false, true)]
+    [InlineData(true, true, true, true)]
+    public void Gru_variant_backward_on_two_cores_equals_one_core(bool resetBefore, bool layerNorm, bool mask, bool reverse)
+    {
+        // Every gradient bitwise, except the layer-norm parameters (each core sums its own sequences' share).
+        var options = new GruVariantOptions(resetBefore, layerNorm);
+        GruVariantHarness Run(int threads)
+        {
+            var layer = new GruVariantHarness(Dims, options, reverse, Lengths, seed: 12, withMask: mask);
+            float[] dy = TestData.Uniform(layer.Y.Length, 13);
+            float[] dhN = TestData.Uniform(layer.HN.Length, 14);
+            WithThreads(threads, () =>
+            {
+                layer.Forward();
+                layer.Backward(dy, dhN, []);
+            });
+            return layer;
+        }
+
+        var one = Run(1);
+        var two = Run(2);
+        foreach (var (name, _, grad, _) in one.Tensors)
+        {
+            float[] other = two.Tensors.Single(x => x.Name == name).Grad;
+            if (name.StartsWith("layer_norm", StringComparison.Ordinal))
+            {
+                for (int k = 0; k < grad.Length; k++)
+                {
+                    Assert.True(Math.Abs(grad[k] - other[k]) <= 1e-5 * Math.Max(1.0, Math.Abs(grad[k])), $"{name}[{k}]: {grad[k]} vs {other[k]}");
+                }
+            }
+            else
+            {
+                Assert.Equal(grad, other);
+            }
+        }
+        Assert.Contains(two.DWhh, v => v != 0f);
+    }
+
     private static void WithThreads(int threads, Action run)
     {
         int savedThreads = KernelOptions.MaxThreads;
