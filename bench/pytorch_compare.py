@@ -19,7 +19,7 @@ import torch.nn as nn
 torch.set_num_threads(1)
 torch.manual_seed(0)
 
-# name: (cell, input, hidden, layers, bidirectional, batch, steps, mode)
+# name: (cell, input, hidden, layers, bidirectional, batch, steps, mode[, proj_size]); None: no PyTorch counterpart
 CONFIGS = {
     "serve-lstm-h128-b1-t50": ("lstm", 32, 128, 1, False, 1, 50, "serve"),
     "serve-lstm-h256x2-b1-t100": ("lstm", 128, 256, 2, False, 1, 100, "serve"),
@@ -32,6 +32,9 @@ CONFIGS = {
     "train-charlm-h512-b32-t128": ("charlm", 64, 512, 1, False, 32, 128, "charlm"),
     # beyond the nine: the date sample's encoder-decoder (batch, source steps, target steps)
     "serve-bilstm-h128-b1-t40": ("lstm", 64, 128, 1, True, 1, 40, "serve"),
+    "train-lstmp-h256-p128x2-b32-t64": ("lstm", 128, 256, 2, False, 32, 64, "train", 128),
+    "train-lstm-peep-ln-h256x2-b32-t64": None,
+    "serve-lstm-peep-ln-h256x2-b32-t100": None,
     "train-seq2seq-gru-b64-s30-t11": ("seq2seq", 0, 0, 0, False, 64, 30, "seq2seq-train"),
     "serve-seq2seq-gru-b1-s30-t11": ("seq2seq", 0, 0, 0, False, 1, 30, "seq2seq-serve"),
 }
@@ -99,17 +102,18 @@ def build_seq2seq(batch, steps, mode, target_steps=11):
     return run
 
 
-def make_rnn(cell, inp, hid, layers, bidi):
+def make_rnn(cell, inp, hid, layers, bidi, proj=0):
     kw = dict(input_size=inp, hidden_size=hid, num_layers=layers, bidirectional=bidi, batch_first=True)
     if cell == "lstm" or cell == "charlm":
-        return nn.LSTM(**kw)
+        return nn.LSTM(proj_size=proj, **kw) if proj else nn.LSTM(**kw)
     if cell == "gru":
         return nn.GRU(**kw)
     return nn.RNN(nonlinearity="tanh", **kw)
 
 
 def build(name):
-    cell, inp, hid, layers, bidi, batch, steps, mode = CONFIGS[name]
+    cell, inp, hid, layers, bidi, batch, steps, mode = CONFIGS[name][:8]
+    proj = CONFIGS[name][8] if len(CONFIGS[name]) > 8 else 0
     if mode.startswith("seq2seq"):
         return build_seq2seq(batch, steps, mode)
     if mode == "serve":
@@ -121,9 +125,9 @@ def build(name):
                 rnn(x)
         return run
     if mode == "train":
-        rnn = make_rnn(cell, inp, hid, layers, bidi)
+        rnn = make_rnn(cell, inp, hid, layers, bidi, proj)
         x = torch.randn(batch, steps, inp)
-        dy = torch.randn(batch, steps, hid * (2 if bidi else 1))
+        dy = torch.randn(batch, steps, (proj or hid) * (2 if bidi else 1))
         opt = torch.optim.SGD(rnn.parameters(), lr=1e-3)
 
         def run():
@@ -182,6 +186,8 @@ def main(argv):
     names = names or list(CONFIGS)
     result = {"_meta": {"torch": torch.__version__, "threads": torch.get_num_threads()}}
     for name in names:
+        if CONFIGS.get(name) is None:
+            continue  # no PyTorch counterpart (or unknown): RnnGen alone
         ms, n = median_ms(build(name), min_seconds, 2000)
         result[name] = {"ms": ms, "iterations": n}
         print(f"{name}: {ms:.3f} ms (median of {n})", file=sys.stderr, flush=True)

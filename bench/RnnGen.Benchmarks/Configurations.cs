@@ -41,6 +41,14 @@ public abstract class BenchConfig
         new CharLm(),
         new Serve<BiLstmH128>("serve-bilstm-h128-b1-t40", new BiLstmH128(1), BiLstmH128.InputSize, BiLstmH128.ForwardFlopsPerStep, 1, 40,
             "beyond the nine: the bidirectional LSTM of train-bilstm serving one sequence (a direction per core)"),
+        new Train<LstmpH256P128x2>("train-lstmp-h256-p128x2-b32-t64", new LstmpH256P128x2(1), LstmpH256P128x2.InputSize,
+            LstmpH256P128x2.LayerOutputSize, LstmpH256P128x2.ForwardFlopsPerStep, 32, 64,
+            "beyond the nine: LSTM with a projection to 128 (PyTorch proj_size), the variant kernel"),
+        new Train<LstmPeepLnH256x2>("train-lstm-peep-ln-h256x2-b32-t64", new LstmPeepLnH256x2(1), LstmPeepLnH256x2.InputSize,
+            LstmPeepLnH256x2.LayerOutputSize, LstmPeepLnH256x2.ForwardFlopsPerStep, 32, 64,
+            "beyond the nine: LSTM with peepholes and layer norm, the variant kernel (no PyTorch counterpart)"),
+        new Serve<LstmPeepLnH256x2>("serve-lstm-peep-ln-h256x2-b32-t100", new LstmPeepLnH256x2(1), LstmPeepLnH256x2.InputSize,
+            LstmPeepLnH256x2.ForwardFlopsPerStep, 32, 100, "beyond the nine: the same, forward only (no PyTorch counterpart)"),
         new Seq2SeqTrain(),
         new Seq2SeqServe(),
     ];
@@ -81,8 +89,8 @@ public abstract class BenchConfig
         private readonly float[] _dy;
         private readonly Sgd _sgd;
 
-        public Train(string name, TModel model, int inputSize, int outputSize, long flopsPerStep, int batch, int steps)
-            : base(name, batch, steps, flopsPerStep, training: true)
+        public Train(string name, TModel model, int inputSize, int outputSize, long flopsPerStep, int batch, int steps, string note = "")
+            : base(name, batch, steps, flopsPerStep, training: true, note)
         {
             _model = model;
             _session = model.CreateSession(batch, steps);

@@ -25,6 +25,14 @@ public partial class BiLstmH128;
 [RnnModel(Cell.Lstm, Vocabulary = 65, EmbeddingSize = 64, HiddenSize = 512, Head = Head.Softmax, OutputSize = 65, Sequence = Sequence.ManyToMany)]
 public partial class CharLmH512;
 
+// Beyond the nine: the variant cells on their fast path (issue: no cell left on a slow path). The projection LSTM has a
+// PyTorch counterpart (nn.LSTM proj_size); peepholes and layer norm have none in PyTorch.
+[RnnModel(Cell.Lstm, InputSize = 128, HiddenSize = 256, Layers = 2, ProjectionSize = 128)]
+public partial class LstmpH256P128x2;
+
+[RnnModel(Cell.Lstm, InputSize = 128, HiddenSize = 256, Layers = 2, Peepholes = true, LayerNorm = true)]
+public partial class LstmPeepLnH256x2;
+
 // Beyond the nine: the encoder–decoder of the date sample (bidirectional GRU 64 → additive attention 64 → GRU 128),
 // with a 64-symbol source vocabulary.
 [Seq2SeqModel(SourceVocabulary = 64, SourceEmbeddingSize = 32, TargetVocabulary = 15, TargetEmbeddingSize = 16,
