@@ -283,6 +283,16 @@ public static class LstmVariantLayer
                             gHat.Slice(row * g4 + k * h, h));
                     }
                 }
+                if (!ln)
+                {
+                    // One fused pass per row (the cell layer norm would need c' whole before tanh).
+                    Span<float> cNewRow = cNew.Slice(row * h, h), tanhRow = tanhC.Slice(row * h, h);
+                    Span<float> hRow = proj ? rBuf.Slice(row * h, h) : hDst.Slice(b * hStride, h);
+                    if (peep) FastPeepholeCell.Forward(g, cp, peephole, cNewRow, tanhRow, hRow, h);
+                    else FastCells.Lstm(g, cp, cNewRow, tanhRow, hRow, hRow, h);
+                    cNewRow.CopyTo(cOut);
+                    continue;
+                }
                 Span<float> gi = g.Slice(0, h), gf = g.Slice(h, h), gg = g.Slice(2 * h, h), go = g.Slice(3 * h, h);
                 if (peep)
                 {
