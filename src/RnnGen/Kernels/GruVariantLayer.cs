@@ -240,6 +240,13 @@ public static class GruVariantLayer
                 }
                 Span<float> g = gates.Slice(row * g3, g3);
                 Span<float> wk = work.Slice(b * g3, g3);
+                if (!before && !ln)
+                {
+                    // One fused pass per row: r, z, n = tanh(a_n + r⊙hn), h' = n + z⊙(h − n) (HidN = hn).
+                    Span<float> hOutRow = hDst.Slice(b * dstStride, h);
+                    FastCells.Gru(g, wk, hidN.Slice(row * h, h), hPrev.Slice(row * h, h), hOutRow, hOutRow, h);
+                    continue;
+                }
                 Span<float> rz = g.Slice(0, 2 * h);
                 TensorPrimitives.Add(rz, wk.Slice(0, 2 * h), rz);
                 if (ln)
