@@ -13,7 +13,7 @@ namespace RnnGen.Kernels;
 /// Replaces 6–8 TensorPrimitives calls per row (each a pass over a short span plus call overhead).
 /// Vector body and scalar tail evaluate identical expressions, so results do not depend on H's alignment.
 /// </summary>
-internal static class FastCells
+internal static partial class FastCells
 {
     /// <summary>
     /// LSTM. <paramref name="gates"/> [4H]: pre-activations in, activated i, f, g, o out.

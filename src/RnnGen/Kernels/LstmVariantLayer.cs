@@ -288,7 +288,7 @@ public static class LstmVariantLayer
                     // One fused pass per row (the cell layer norm would need c' whole before tanh).
                     Span<float> cNewRow = cNew.Slice(row * h, h), tanhRow = tanhC.Slice(row * h, h);
                     Span<float> hRow = proj ? rBuf.Slice(row * h, h) : hDst.Slice(b * hStride, h);
-                    if (peep) FastPeepholeCell.Forward(g, cp, peephole, cNewRow, tanhRow, hRow, h);
+                    if (peep) FastCells.LstmPeephole(g, cp, peephole, cNewRow, tanhRow, hRow, h);
                     else FastCells.Lstm(g, cp, cNewRow, tanhRow, hRow, hRow, h);
                     cNewRow.CopyTo(cOut);
                     continue;

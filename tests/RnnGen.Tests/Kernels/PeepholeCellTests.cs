@@ -9,7 +9,7 @@ namespace RnnGen.Tests.Kernels;
 /// computed it (H = 1 … 41 covers all three) — equals, bit for bit, the scalar expression with the scalar float
 /// activations, and is within 1e-6 of the cell computed in double.
 /// </summary>
-public class FastPeepholeCellTests
+public class PeepholeCellTests
 {
     [Fact]
     public void Every_unit_equals_the_scalar_expression_and_the_double_cell()
@@ -19,7 +19,7 @@ public class FastPeepholeCellTests
             float[] gates = TestData.Uniform(4 * h, h, 3f), cPrev = TestData.Uniform(h, h + 100, 2f), peep = TestData.Uniform(3 * h, h + 200);
             float[] pre = (float[])gates.Clone();
             float[] cNew = new float[h], tanhC = new float[h], hOut = new float[h];
-            FastPeepholeCell.Forward(gates, cPrev, peep, cNew, tanhC, hOut, h);
+            FastCells.LstmPeephole(gates, cPrev, peep, cNew, tanhC, hOut, h);
             for (int j = 0; j < h; j++)
             {
                 float c = cPrev[j];

@@ -6,20 +6,19 @@ using System.Runtime.Intrinsics;
 
 namespace RnnGen.Kernels;
 
-/// <summary>
-/// The peephole LSTM cell update of one row in one pass (the variant kernel without layer norm), like
-/// <see cref="FastCells.Lstm(Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float}, int)"/>:
-/// <c>i = σ(a_i + p_i⊙c)</c>, <c>f = σ(a_f + p_f⊙c)</c>, <c>g = tanh(a_g)</c>, <c>c' = f⊙c + i⊙g</c>,
-/// <c>o = σ(a_o + p_o⊙c')</c>, <c>h' = o⊙tanh(c')</c>, with <see cref="ActivationMath"/>'s float σ/tanh.
-/// Replaces ten TensorPrimitives calls per row. Vector bodies and scalar tail evaluate the same expressions.
-/// </summary>
-internal static class FastPeepholeCell
+// The peephole LSTM cell of the variant kernel, beside the standard cells (it shares their load/store helpers).
+internal static partial class FastCells
 {
     /// <summary>
+    /// The peephole LSTM cell update of one row in one pass (the variant kernel without layer norm), like
+    /// <see cref="Lstm(Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float}, int)"/>:
+    /// <c>i = σ(a_i + p_i⊙c)</c>, <c>f = σ(a_f + p_f⊙c)</c>, <c>g = tanh(a_g)</c>, <c>c' = f⊙c + i⊙g</c>,
+    /// <c>o = σ(a_o + p_o⊙c')</c>, <c>h' = o⊙tanh(c')</c>, with <see cref="ActivationMath"/>'s float σ/tanh.
+    /// Replaces ten TensorPrimitives calls per row. Vector bodies and scalar tail evaluate the same expressions.
     /// <paramref name="gates"/> [4H]: pre-activations in, activated i, f, g, o out; <paramref name="peephole"/> [3H]
     /// (p_i, p_f, p_o); c' to <paramref name="cNew"/>, tanh(c') to <paramref name="tanhC"/>, h' to <paramref name="hOut"/>.
     /// </summary>
-    public static void Forward(Span<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peephole,
+    public static void LstmPeephole(Span<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peephole,
         Span<float> cNew, Span<float> tanhC, Span<float> hOut, int h)
     {
         ref float g0 = ref MemoryMarshal.GetReference(gates.Slice(0, 4 * h));
@@ -88,16 +87,4 @@ internal static class FastPeepholeCell
             Unsafe.Add(ref ho, j) = o * t;
         }
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Ld16(ref float b, int i) => Vector512.LoadUnsafe(ref b, (nuint)i);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void St16(Vector512<float> v, ref float b, int i) => v.StoreUnsafe(ref b, (nuint)i);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> Ld(ref float b, int i) => Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref b, i)));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void St(Vector<float> v, ref float b, int i) => Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref b, i)), v);
 }
