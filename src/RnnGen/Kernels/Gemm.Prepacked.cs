@@ -41,6 +41,57 @@ public static partial class Gemm
     }
 
     /// <summary>
+    /// Packs panels [<paramref name="panel0"/>, <paramref name="panel1"/>) of op(B) [k, n] into their places in the
+    /// <see cref="PackPanels"/> layout at <paramref name="dst"/> — so that two threads can pack one matrix, half each.
+    /// </summary>
+    internal static unsafe void PackPanelRange(bool transposeB, ReadOnlySpan<float> b, int ldb, int k, int n, int panel0, int panel1, float* dst)
+    {
+        ValidateOperand(b.Length, transposeB ? n : k, transposeB ? k : n, ldb, nameof(b), nameof(ldb));
+        int nr = PanelWidth;
+        int j0 = Math.Min(n, panel0 * nr), j1 = Math.Min(n, panel1 * nr);
+        if (j1 <= j0) return;
+        float* panels = dst + ((nint)panel0 * k * nr);
+        fixed (float* pb = b)
+        {
+            switch (ForcedPath ?? DefaultPath)
+            {
+                case GemmPath.Vector512: PackB<GemmSimd512, System.Runtime.Intrinsics.Vector512<float>>(transposeB, pb, ldb, 0, k, j0, j1 - j0, nr, panels); break;
+                case GemmPath.Vector256: PackB<GemmSimd256, System.Runtime.Intrinsics.Vector256<float>>(transposeB, pb, ldb, 0, k, j0, j1 - j0, nr, panels); break;
+                case GemmPath.Vector128: PackB<GemmSimd128, System.Runtime.Intrinsics.Vector128<float>>(transposeB, pb, ldb, 0, k, j0, j1 - j0, nr, panels); break;
+                default: PackB<GemmSimdScalar, float>(transposeB, pb, ldb, 0, k, j0, j1 - j0, nr, panels); break;
+            }
+        }
+    }
+
+    /// <summary>Panels of <see cref="PackPanels"/> for op(B) with n columns on this thread's path.</summary>
+    internal static int PanelCount(int n) => (n + PanelWidth - 1) / PanelWidth;
+
+    /// <summary>
+    /// C[m, n] = bias + A[m, k] · P for m &gt; <see cref="DotMaxM"/>: bitwise the result of
+    /// <see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, bool, ReadOnlySpan{float})"/>
+    /// with transposed B and the bias (the packed path with the bias in the first K block's tile store).
+    /// </summary>
+    internal static unsafe void MultiplyPrepacked(int m, int n, int k, ReadOnlySpan<float> a, int lda, float* packed, Span<float> c, int ldc, ReadOnlySpan<float> bias)
+    {
+        ValidateOperand(a.Length, m, k, lda, nameof(a), nameof(lda));
+        ValidateOperand(c.Length, m, n, ldc, nameof(c), nameof(ldc));
+        if (m <= DotMaxM || k == 0) throw new ArgumentOutOfRangeException(nameof(m), m, "The prepacked product with a bias is for m > DotMaxM and k > 0.");
+        if (bias.Length < n) throw new ArgumentException($"'bias' must hold n = {n} floats, got {bias.Length}.", nameof(bias));
+        fixed (float* pa = a)
+        fixed (float* pc = c)
+        fixed (float* pbias = bias)
+        {
+            switch (ForcedPath ?? DefaultPath)
+            {
+                case GemmPath.Vector512: Packed<GemmSimd512, System.Runtime.Intrinsics.Vector512<float>>(false, false, m, n, k, pa, lda, packed, 0, pc, ldc, false, pbias, prepackedB: true); break;
+                case GemmPath.Vector256: Packed<GemmSimd256, System.Runtime.Intrinsics.Vector256<float>>(false, false, m, n, k, pa, lda, packed, 0, pc, ldc, false, pbias, prepackedB: true); break;
+                case GemmPath.Vector128: Packed<GemmSimd128, System.Runtime.Intrinsics.Vector128<float>>(false, false, m, n, k, pa, lda, packed, 0, pc, ldc, false, pbias, prepackedB: true); break;
+                default: Packed<GemmSimdScalar, float>(false, false, m, n, k, pa, lda, packed, 0, pc, ldc, false, pbias, prepackedB: true); break;
+            }
+        }
+    }
+
+    /// <summary>
     /// C[m, n] (+)= A[m, k] · P, where P is op(B) packed by <see cref="PackPanels"/> on the same path.
     /// Bitwise the same result as <see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, bool)"/>
     /// on the packed path (same K blocks, same micro-kernel).

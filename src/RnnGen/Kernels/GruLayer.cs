@@ -80,15 +80,18 @@ public static class GruLayer
                 }
                 else
                 {
-                    // W_hhᵀ as the step GEMM's B operand: packed once per call into the micro-kernel's panels.
-                    a.Whh = PackedWeights.Panels(weights.HiddenHidden, h, g3, transpose: true);
+                    // W_hhᵀ (the step GEMM's B) and W_ihᵀ (the projection's B) packed once per call into the
+                    // micro-kernel's panels — half by each core when the sequences are split between them.
+                    a.Panels = RecurrentKernel.StepPanels.Create(pwhh, pwih, g3, h, dims.InputSize);
+                    a.Whh = a.Panels.WhhPanels;
                     a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g3 * (dims.InputSize + h));
                     if (a.Split > 0)
                     {
-                        ParallelWorker.Run(&ForwardPart, &a);
+                        RecurrentKernel.RunPackedHalves(ref a.Panels, &ForwardPart, &a);
                     }
                     else
                     {
+                        a.Panels.Pack(0, 1);
                         ForwardRange(ref a, 0, batch);
                     }
                 }
@@ -104,6 +107,7 @@ public static class GruLayer
         public bool Reverse;
         public int* Lengths;
         public float* X, Wih, Whh, BiasIh, BiasHh, H0, Y, Gates, HidN, HPrev, HLast, Work;
+        public RecurrentKernel.StepPanels Panels;
     }
 
     private static unsafe void ForwardPart(void* state, int part)
@@ -135,7 +139,7 @@ public static class GruLayer
         bool reverse = a.Reverse;
 
         // Only b_ih folds into the hoisted projection: b_hn must stay inside r⊙(W_hn h + b_hn).
-        RecurrentKernel.ProjectInput(dims, g3, x, wih, biasIh, gates);
+        RecurrentKernel.ProjectInput(dims, g3, x, wih, biasIh, gates, a.Panels.WihPanels);
         RecurrentKernel.LoadState(h0, hPrev, RecurrentKernel.TimeAt(0, steps, reverse), dims);
 
         for (int s = 0; s < steps; s++)

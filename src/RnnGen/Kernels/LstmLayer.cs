@@ -86,15 +86,18 @@ public static class LstmLayer
                 }
                 else
                 {
-                    // W_hhᵀ as the step GEMM's B operand: packed once per call into the micro-kernel's panels.
-                    a.Whh = PackedWeights.Panels(weights.HiddenHidden, h, g4, transpose: true);
+                    // W_hhᵀ (the step GEMM's B) and W_ihᵀ (the projection's B) packed once per call into the
+                    // micro-kernel's panels — half by each core when the sequences are split between them.
+                    a.Panels = RecurrentKernel.StepPanels.Create(pwhh, pwih, g4, h, dims.InputSize);
+                    a.Whh = a.Panels.WhhPanels;
                     a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g4 * (dims.InputSize + h));
                     if (a.Split > 0)
                     {
-                        ParallelWorker.Run(&ForwardPart, &a);
+                        RecurrentKernel.RunPackedHalves(ref a.Panels, &ForwardPart, &a);
                     }
                     else
                     {
+                        a.Panels.Pack(0, 1);
                         ForwardRange(ref a, 0, batch);
                     }
                 }
@@ -113,6 +116,7 @@ public static class LstmLayer
         public bool Reverse;
         public int* Lengths;
         public float* X, Wih, Whh, H0, C0, Y, Gates, HPrev, CPrev, TanhC, HLast, CLast, Bias;
+        public RecurrentKernel.StepPanels Panels;
     }
 
     private static unsafe void ForwardPart(void* state, int part)
@@ -144,7 +148,7 @@ public static class LstmLayer
         int ldy = a.Ldy;
         bool reverse = a.Reverse;
 
-        RecurrentKernel.ProjectInput(dims, g4, x, wih, bias, gates);
+        RecurrentKernel.ProjectInput(dims, g4, x, wih, bias, gates, a.Panels.WihPanels);
         int tFirst = RecurrentKernel.TimeAt(0, steps, reverse);
         RecurrentKernel.LoadState(h0, hPrev, tFirst, dims);
         RecurrentKernel.LoadState(c0, cPrev, tFirst, dims);

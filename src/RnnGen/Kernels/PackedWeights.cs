@@ -30,6 +30,12 @@ internal static class PackedWeights
     [ThreadStatic]
     private static float[]? t_secondPanels;
 
+    /// <summary>This thread's <see cref="Panels"/> buffer for op(B) [k, n], not yet packed (see <see cref="RecurrentKernel.StepPanels"/>).</summary>
+    public static unsafe float* PanelBuffer(int k, int n) => ThreadScratch.Get(ref t_panels, Gemm.PackedPanelsLength(k, n));
+
+    /// <summary>This thread's <see cref="SecondPanels"/> buffer for op(B) [k, n], not yet packed.</summary>
+    public static unsafe float* SecondPanelBuffer(int k, int n) => ThreadScratch.Get(ref t_secondPanels, Gemm.PackedPanelsLength(k, n));
+
     /// <summary>
     /// Like <see cref="Panels"/>, in a second per-thread buffer, for a layer that multiplies by two packed matrices in
     /// each step (an LSTM with a projection: W_hhᵀ and W_hrᵀ).

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace RnnGen.Kernels;
@@ -172,6 +173,84 @@ internal static class RecurrentKernel
     {
         int rows = d.Batch * d.Steps;
         Gemm.Multiply(false, true, rows, gh, d.InputSize, x, d.InputSize, wih, d.InputSize, pre, gh, accumulate: false, rowBias.Slice(0, gh));
+    }
+
+    /// <summary>
+    /// pre = rowBias + x · W_ihᵀ like <see cref="ProjectInput(in LayerDims, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>,
+    /// reading W_ihᵀ from panels packed once per call when the product takes the packed path anyway (more than
+    /// <see cref="Gemm.DotMaxM"/> rows): the same bits, without each core packing W_ihᵀ again for its rows.
+    /// </summary>
+    public static unsafe void ProjectInput(in LayerDims d, int gh, ReadOnlySpan<float> x, ReadOnlySpan<float> wih,
+        ReadOnlySpan<float> rowBias, Span<float> pre, float* wihPanels)
+    {
+        int rows = d.Batch * d.Steps;
+        if (wihPanels == null || rows <= Gemm.DotMaxM)
+        {
+            ProjectInput(d, gh, x, wih, rowBias, pre);
+            return;
+        }
+        Gemm.MultiplyPrepacked(rows, gh, d.InputSize, x, d.InputSize, wihPanels, pre, gh, rowBias.Slice(0, gh));
+    }
+
+    /// <summary>
+    /// W_hhᵀ (the step GEMM's B) and W_ihᵀ (the input projection's B) packed once per batched Forward into the
+    /// micro-kernel's panels, in the calling thread's buffers. Packing is ~5 % of a batched layer: done by the caller
+    /// before the job, W_hhᵀ left the other core idle and W_ihᵀ was packed again by each core for its rows; split by
+    /// panels between the two parts of the job (a barrier, then the time loops), each core packs half of each.
+    /// </summary>
+    internal unsafe struct StepPanels
+    {
+        public float* Whh, Wih, WhhPanels, WihPanels;
+        public int Hidden, Input, Rows;
+
+        /// <summary>Buffers for W_hh [G·H, H] and W_ih [G·H, I] (pinned by the caller for the call), not yet packed.</summary>
+        public static StepPanels Create(float* whh, float* wih, int gateRows, int hidden, int input) => new()
+        {
+            Whh = whh, Wih = wih, Rows = gateRows, Hidden = hidden, Input = input,
+            WhhPanels = PackedWeights.PanelBuffer(hidden, gateRows),
+            WihPanels = PackedWeights.SecondPanelBuffer(input, gateRows),
+        };
+
+        /// <summary>Packs part <paramref name="part"/> of <paramref name="parts"/> (1 or 2) of the panels of both matrices.</summary>
+        public readonly void Pack(int part, int parts)
+        {
+            int panels = Gemm.PanelCount(Rows), half = (panels + 1) / 2;
+            int p0 = parts == 1 ? 0 : part == 0 ? 0 : half, p1 = parts == 1 ? panels : part == 0 ? half : panels;
+            Gemm.PackPanelRange(true, new ReadOnlySpan<float>(Whh, Rows * Hidden), Hidden, Hidden, Rows, p0, p1, WhhPanels);
+            Gemm.PackPanelRange(true, new ReadOnlySpan<float>(Wih, Rows * Input), Input, Input, Rows, p0, p1, WihPanels);
+        }
+    }
+
+    /// <summary>
+    /// Runs a batched layer's two halves on both cores, each first packing half of the step panels, then — after a
+    /// barrier — its sequences; or, when the worker is not free, packs everything and runs the halves on this thread.
+    /// <paramref name="part"/> runs part p of the sequences (p = 0, 1); the panels are packed before it either way.
+    /// </summary>
+    public static unsafe void RunPackedHalves(ref StepPanels panels, delegate*<void*, int, void> part, void* state)
+    {
+        var job = new PackedHalvesJob { Panels = (StepPanels*)Unsafe.AsPointer(ref panels), Part = part, State = state };
+        if (!ParallelWorker.TryRun(&PackedHalf, &job))
+        {
+            panels.Pack(0, 1);
+            part(state, 0);
+            part(state, 1);
+        }
+    }
+
+    private unsafe struct PackedHalvesJob
+    {
+        public StepPanels* Panels;
+        public delegate*<void*, int, void> Part;
+        public void* State;
+    }
+
+    private static unsafe void PackedHalf(void* state, int part)
+    {
+        ref PackedHalvesJob job = ref *(PackedHalvesJob*)state;
+        job.Panels->Pack(part, 2);
+        int arrivals = 0;
+        ParallelWorker.Barrier(ref arrivals, part); // every panel is packed before either part's first step
+        job.Part(job.State, part);
     }
 
     /// <summary>Writes the initial state (or zeros for an empty span) into rows (b, t) of a [B, T, H] buffer.</summary>

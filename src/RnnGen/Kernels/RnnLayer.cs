@@ -78,15 +78,18 @@ public static class RnnLayer
                 }
                 else
                 {
-                    // W_hhᵀ as the step GEMM's B operand: packed once per call into the micro-kernel's panels.
-                    a.Whh = PackedWeights.Panels(weights.HiddenHidden, h, h, transpose: true);
+                    // W_hhᵀ (the step GEMM's B) and W_ihᵀ (the projection's B) packed once per call into the
+                    // micro-kernel's panels — half by each core when the sequences are split between them.
+                    a.Panels = RecurrentKernel.StepPanels.Create(pwhh, pwih, h, h, dims.InputSize);
+                    a.Whh = a.Panels.WhhPanels;
                     a.Split = ParallelPlan.BatchSplit(batch, (long)bt * h * (dims.InputSize + h));
                     if (a.Split > 0)
                     {
-                        ParallelWorker.Run(&ForwardPart, &a);
+                        RecurrentKernel.RunPackedHalves(ref a.Panels, &ForwardPart, &a);
                     }
                     else
                     {
+                        a.Panels.Pack(0, 1);
                         ForwardRange(ref a, 0, batch);
                     }
                 }
@@ -102,6 +105,7 @@ public static class RnnLayer
         public bool Reverse, Relu;
         public int* Lengths;
         public float* X, Wih, Whh, H0, Y, Act, HPrev, HLast, Bias;
+        public RecurrentKernel.StepPanels Panels;
     }
 
     private static unsafe void ForwardPart(void* state, int part)
@@ -129,7 +133,7 @@ public static class RnnLayer
         int ldy = a.Ldy;
         bool reverse = a.Reverse, relu = a.Relu;
 
-        RecurrentKernel.ProjectInput(dims, h, x, wih, bias, act);
+        RecurrentKernel.ProjectInput(dims, h, x, wih, bias, act, a.Panels.WihPanels);
         RecurrentKernel.LoadState(h0, hPrev, RecurrentKernel.TimeAt(0, steps, reverse), dims);
 
         for (int s = 0; s < steps; s++)
