@@ -181,6 +181,44 @@ public sealed class GemmTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("Vector512")]
+    [InlineData("Vector256")]
+    [InlineData("Vector128")]
+    [InlineData("Scalar")]
+    public unsafe void Panels_packed_in_two_ranges_equal_one_packing_and_the_biased_product_equals_Multiply(string path)
+    {
+        if (!TryForce(path))
+        {
+            return;
+        }
+
+        var rng = new Random(12);
+        (int M, int N, int K)[] shapes = { (25, 37, 5), (40, 1024, 128), (33, 100, Gemm.KC + 7), (64, 3, 19) };
+        foreach (var (m, n, k) in shapes)
+        {
+            int ldb = k + 1, lda = k + 3, ldc = n + 1;
+            float[] a = new float[m * lda], b = new float[n * ldb], bias = new float[n];
+            for (int i = 0; i < a.Length; i++) a[i] = Next(rng);
+            for (int i = 0; i < b.Length; i++) b[i] = Next(rng);
+            for (int i = 0; i < bias.Length; i++) bias[i] = Next(rng);
+            float[] whole = new float[Gemm.PackedPanelsLength(k, n)], halves = new float[whole.Length];
+            int panels = Gemm.PanelCount(n), split = (panels + 1) / 2;
+            float[] expected = new float[m * ldc], actual = new float[m * ldc];
+            fixed (float* pw = whole, ph = halves)
+            {
+                Gemm.PackPanels(true, b, ldb, k, n, pw);
+                Gemm.PackPanelRange(true, b, ldb, k, n, split, panels, ph); // the second half first: order-independent
+                Gemm.PackPanelRange(true, b, ldb, k, n, 0, split, ph);
+                Assert.Equal(whole, halves);
+                Gemm.MultiplyPrepacked(m, n, k, a, lda, ph, actual, ldc, bias);
+            }
+            // m > DotMaxM: Multiply takes the packed path with the bias in the tile store, bit for bit the same.
+            Gemm.Multiply(false, true, m, n, k, a, lda, b, ldb, expected, ldc, accumulate: false, bias);
+            Assert.Equal(expected, actual);
+        }
+    }
+
     [Fact]
     public void Bias_with_accumulate_or_too_short_is_rejected()
     {
