@@ -80,11 +80,12 @@ public static class GruLayer
                 }
                 else
                 {
-                    // W_hhᵀ (the step GEMM's B) and W_ihᵀ (the projection's B) packed once per call into the
-                    // micro-kernel's panels — half by each core when the sequences are split between them.
-                    a.Panels = RecurrentKernel.StepPanels.Create(pwhh, pwih, g3, h, dims.InputSize);
-                    a.Whh = a.Panels.WhhPanels;
+                    // W_hhᵀ (the step GEMM's B) and W_ihᵀ (the projection's B) packed once per call into the micro-kernel's
+                    // panels where that pays — half by each core when the sequences are split between them.
                     a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g3 * (dims.InputSize + h));
+                    int fewestPartBatch = a.Split > 0 ? Math.Min(a.Split, batch - a.Split) : batch;
+                    a.Panels = RecurrentKernel.StepPanels.Create(pwhh, pwih, g3, h, dims.InputSize, steps, fewestPartBatch);
+                    a.Whh = a.Panels.WhhPanels; // null: the steps multiply the stored W_hh
                     if (a.Split > 0)
                     {
                         RecurrentKernel.RunPackedHalves(ref a.Panels, &ForwardPart, &a);
@@ -150,7 +151,8 @@ public static class GruLayer
             for (int b = 0; b < batch; b++) biasHh.CopyTo(work.Slice(b * g3, g3));
             if (s > 0 || !h0.IsEmpty)
             {
-                Gemm.MultiplyPrepacked(batch, g3, h, hPrev.Slice(t * h), steps * h, a.Whh, work, g3, accumulate: true);
+                if (a.Whh != null) Gemm.MultiplyPrepacked(batch, g3, h, hPrev.Slice(t * h), steps * h, a.Whh, work, g3, accumulate: true);
+                else Gemm.Multiply(false, true, batch, g3, h, hPrev.Slice(t * h), steps * h, new ReadOnlySpan<float>(a.Panels.Whh, g3 * h), h, work, g3, accumulate: true);
             }
 
             bool last = s == steps - 1;

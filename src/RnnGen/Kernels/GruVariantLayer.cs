@@ -117,9 +117,9 @@ public static class GruVariantLayer
                     Mask = recurrentMask.IsEmpty ? null : pmask, H0 = h0.IsEmpty ? null : ph0,
                     GatesWeight = pgw, GatesBias = pgb, Y = py, Cache = pcache,
                 };
-                // Sequences of ≥ MinPanelSteps steps with B ≥ 2: W_hhᵀ (and, reset-before, W_hnᵀ) packed once per
+                // Sequences of ≥ PackedWeights.MinPanelSteps steps with B ≥ 2: W_hhᵀ (and, reset-before, W_hnᵀ) packed once per
                 // call into the micro-kernel's panels instead of being packed (or read strided) by every step's GEMM.
-                if (batch >= 2 && steps >= MinPanelSteps)
+                if (batch >= 2 && steps >= PackedWeights.MinPanelSteps)
                 {
                     a.WhhPanels = PackedWeights.Panels(core.HiddenHidden, h, g3, transpose: true);
                     if (options.ResetBefore) a.WhnPanels = PackedWeights.SecondPanels(core.HiddenHidden.Slice(2 * h * h, h * h), h, h, transpose: true);
@@ -153,9 +153,6 @@ public static class GruVariantLayer
         /// <summary>W_hhᵀ and (reset-before) W_hnᵀ in the micro-kernel's panels, or null (per-step GEMMs on the stored weights).</summary>
         public float* WhhPanels, WhnPanels;
     }
-
-    /// <summary>Fewest steps for which the recurrent weights are packed into panels once per call.</summary>
-    private const int MinPanelSteps = 4;
 
     private static unsafe void ForwardPart(void* state, int part)
     {

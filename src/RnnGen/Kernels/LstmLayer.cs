@@ -86,11 +86,12 @@ public static class LstmLayer
                 }
                 else
                 {
-                    // W_hhᵀ (the step GEMM's B) and W_ihᵀ (the projection's B) packed once per call into the
-                    // micro-kernel's panels — half by each core when the sequences are split between them.
-                    a.Panels = RecurrentKernel.StepPanels.Create(pwhh, pwih, g4, h, dims.InputSize);
-                    a.Whh = a.Panels.WhhPanels;
+                    // W_hhᵀ (the step GEMM's B) and W_ihᵀ (the projection's B) packed once per call into the micro-kernel's
+                    // panels where that pays — half by each core when the sequences are split between them.
                     a.Split = ParallelPlan.BatchSplit(batch, (long)bt * g4 * (dims.InputSize + h));
+                    int fewestPartBatch = a.Split > 0 ? Math.Min(a.Split, batch - a.Split) : batch;
+                    a.Panels = RecurrentKernel.StepPanels.Create(pwhh, pwih, g4, h, dims.InputSize, steps, fewestPartBatch);
+                    a.Whh = a.Panels.WhhPanels; // null: the steps multiply the stored W_hh
                     if (a.Split > 0)
                     {
                         RecurrentKernel.RunPackedHalves(ref a.Panels, &ForwardPart, &a);
@@ -160,7 +161,8 @@ public static class LstmLayer
             // (stride T·4H). Skipped when the state is known to be zero (first step, empty h0).
             if (s > 0 || !h0.IsEmpty)
             {
-                Gemm.MultiplyPrepacked(batch, g4, h, hPrev.Slice(t * h), steps * h, a.Whh, gates.Slice(t * g4), steps * g4, accumulate: true);
+                if (a.Whh != null) Gemm.MultiplyPrepacked(batch, g4, h, hPrev.Slice(t * h), steps * h, a.Whh, gates.Slice(t * g4), steps * g4, accumulate: true);
+                else Gemm.Multiply(false, true, batch, g4, h, hPrev.Slice(t * h), steps * h, new ReadOnlySpan<float>(a.Panels.Whh, g4 * h), h, gates.Slice(t * g4), steps * g4, accumulate: true);
             }
 
             bool last = s == steps - 1;

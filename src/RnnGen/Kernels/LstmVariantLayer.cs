@@ -139,9 +139,9 @@ public static class LstmVariantLayer
                     H0 = h0.IsEmpty ? null : ph0, C0 = c0.IsEmpty ? null : pc0, Peephole = ppeep, Projection = pproj,
                     GatesWeight = pgw, GatesBias = pgb, CellWeight = pcw, CellBias = pcb, Y = py, Cache = pcache,
                 };
-                // Sequences of ≥ MinPanelSteps steps with B ≥ 2: W_hhᵀ (and W_hrᵀ) packed once per call into the
+                // Sequences of ≥ PackedWeights.MinPanelSteps steps with B ≥ 2: W_hhᵀ (and W_hrᵀ) packed once per call into the
                 // micro-kernel's panels instead of being packed (or read strided) by every step's GEMM.
-                if (batch >= 2 && steps >= MinPanelSteps)
+                if (batch >= 2 && steps >= PackedWeights.MinPanelSteps)
                 {
                     a.WhhPanels = PackedWeights.Panels(core.HiddenHidden, sw, g4, transpose: true);
                     if (proj) a.ProjectionPanels = PackedWeights.SecondPanels(weights.Projection, h, sw, transpose: true);
@@ -177,9 +177,6 @@ public static class LstmVariantLayer
         /// <summary>W_hhᵀ and W_hrᵀ in the micro-kernel's panels, or null (per-step GEMMs on the stored weights).</summary>
         public float* WhhPanels, ProjectionPanels;
     }
-
-    /// <summary>Fewest steps for which the recurrent weights are packed into panels once per call.</summary>
-    private const int MinPanelSteps = 4;
 
     private static unsafe void ForwardPart(void* state, int part)
     {

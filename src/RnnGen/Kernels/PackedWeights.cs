@@ -10,6 +10,12 @@ namespace RnnGen.Kernels;
 /// </summary>
 internal static class PackedWeights
 {
+    /// <summary>
+    /// Fewest steps of a call for which recurrent weights are packed into panels: packing reads and writes the matrix
+    /// once, which pays only when the steps then read it several times.
+    /// </summary>
+    public const int MinPanelSteps = 4;
+
     // Pinned per-thread buffer, grown on demand and reused: nothing allocates in steady state.
     [ThreadStatic]
     private static float[]? t_panels;

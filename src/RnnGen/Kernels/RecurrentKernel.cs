@@ -203,12 +203,20 @@ internal static class RecurrentKernel
         public float* Whh, Wih, WhhPanels, WihPanels;
         public int Hidden, Input, Rows;
 
-        /// <summary>Buffers for W_hh [G·H, H] and W_ih [G·H, I] (pinned by the caller for the call), not yet packed.</summary>
-        public static StepPanels Create(float* whh, float* wih, int gateRows, int hidden, int input) => new()
+        /// <summary>
+        /// Buffers for W_hh [G·H, H] and W_ih [G·H, I] (pinned by the caller for the call), not yet packed — each only
+        /// where packing pays. A product with more than <see cref="Gemm.DotMaxM"/> rows packs its B anyway (packed
+        /// once here and split between the cores instead, with the same bits); one with fewer is multiplied without
+        /// packing, so W_hhᵀ is packed for it only when the call has at least <see cref="PackedWeights.MinPanelSteps"/>
+        /// steps to reuse it (a one-step decoder or streaming call of a few sequences multiplies it once).
+        /// <paramref name="fewestPartBatch"/> is the smaller part's number of sequences. A null buffer means the product
+        /// runs on the stored weights.
+        /// </summary>
+        public static StepPanels Create(float* whh, float* wih, int gateRows, int hidden, int input, int steps, int fewestPartBatch) => new()
         {
             Whh = whh, Wih = wih, Rows = gateRows, Hidden = hidden, Input = input,
-            WhhPanels = PackedWeights.PanelBuffer(hidden, gateRows),
-            WihPanels = PackedWeights.SecondPanelBuffer(input, gateRows),
+            WhhPanels = steps >= PackedWeights.MinPanelSteps || fewestPartBatch > Gemm.DotMaxM ? PackedWeights.PanelBuffer(hidden, gateRows) : null,
+            WihPanels = (long)fewestPartBatch * steps > Gemm.DotMaxM ? PackedWeights.SecondPanelBuffer(input, gateRows) : null,
         };
 
         /// <summary>Packs part <paramref name="part"/> of <paramref name="parts"/> (1 or 2) of the panels of both matrices.</summary>
@@ -216,8 +224,8 @@ internal static class RecurrentKernel
         {
             int panels = Gemm.PanelCount(Rows), half = (panels + 1) / 2;
             int p0 = parts == 1 ? 0 : part == 0 ? 0 : half, p1 = parts == 1 ? panels : part == 0 ? half : panels;
-            Gemm.PackPanelRange(true, new ReadOnlySpan<float>(Whh, Rows * Hidden), Hidden, Hidden, Rows, p0, p1, WhhPanels);
-            Gemm.PackPanelRange(true, new ReadOnlySpan<float>(Wih, Rows * Input), Input, Input, Rows, p0, p1, WihPanels);
+            if (WhhPanels != null) Gemm.PackPanelRange(true, new ReadOnlySpan<float>(Whh, Rows * Hidden), Hidden, Hidden, Rows, p0, p1, WhhPanels);
+            if (WihPanels != null) Gemm.PackPanelRange(true, new ReadOnlySpan<float>(Wih, Rows * Input), Input, Input, Rows, p0, p1, WihPanels);
         }
     }
 

@@ -78,11 +78,12 @@ public static class RnnLayer
                 }
                 else
                 {
-                    // W_hhᵀ (the step GEMM's B) and W_ihᵀ (the projection's B) packed once per call into the
-                    // micro-kernel's panels — half by each core when the sequences are split between them.
-                    a.Panels = RecurrentKernel.StepPanels.Create(pwhh, pwih, h, h, dims.InputSize);
-                    a.Whh = a.Panels.WhhPanels;
+                    // W_hhᵀ (the step GEMM's B) and W_ihᵀ (the projection's B) packed once per call into the micro-kernel's
+                    // panels where that pays — half by each core when the sequences are split between them.
                     a.Split = ParallelPlan.BatchSplit(batch, (long)bt * h * (dims.InputSize + h));
+                    int fewestPartBatch = a.Split > 0 ? Math.Min(a.Split, batch - a.Split) : batch;
+                    a.Panels = RecurrentKernel.StepPanels.Create(pwhh, pwih, h, h, dims.InputSize, steps, fewestPartBatch);
+                    a.Whh = a.Panels.WhhPanels; // null: the steps multiply the stored W_hh
                     if (a.Split > 0)
                     {
                         RecurrentKernel.RunPackedHalves(ref a.Panels, &ForwardPart, &a);
@@ -143,7 +144,8 @@ public static class RnnLayer
             // Skipped when the state is known to be zero (first step with empty h0).
             if (s > 0 || !h0.IsEmpty)
             {
-                Gemm.MultiplyPrepacked(batch, h, h, hPrev.Slice(t * h), steps * h, a.Whh, act.Slice(t * h), steps * h, accumulate: true);
+                if (a.Whh != null) Gemm.MultiplyPrepacked(batch, h, h, hPrev.Slice(t * h), steps * h, a.Whh, act.Slice(t * h), steps * h, accumulate: true);
+                else Gemm.Multiply(false, true, batch, h, h, hPrev.Slice(t * h), steps * h, new ReadOnlySpan<float>(a.Panels.Whh, h * h), h, act.Slice(t * h), steps * h, accumulate: true);
             }
 
             // Destination of the new state: the next step's HPrev rows, or HLast after the final step.
