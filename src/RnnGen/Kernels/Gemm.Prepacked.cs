@@ -81,13 +81,7 @@ public static partial class Gemm
         fixed (float* pc = c)
         fixed (float* pbias = bias)
         {
-            switch (ForcedPath ?? DefaultPath)
-            {
-                case GemmPath.Vector512: Packed<GemmSimd512, System.Runtime.Intrinsics.Vector512<float>>(false, false, m, n, k, pa, lda, packed, 0, pc, ldc, false, pbias, prepackedB: true); break;
-                case GemmPath.Vector256: Packed<GemmSimd256, System.Runtime.Intrinsics.Vector256<float>>(false, false, m, n, k, pa, lda, packed, 0, pc, ldc, false, pbias, prepackedB: true); break;
-                case GemmPath.Vector128: Packed<GemmSimd128, System.Runtime.Intrinsics.Vector128<float>>(false, false, m, n, k, pa, lda, packed, 0, pc, ldc, false, pbias, prepackedB: true); break;
-                default: Packed<GemmSimdScalar, float>(false, false, m, n, k, pa, lda, packed, 0, pc, ldc, false, pbias, prepackedB: true); break;
-            }
+            Prepacked(m, n, k, pa, lda, packed, pc, ldc, accumulate: false, pbias);
         }
     }
 
@@ -108,13 +102,19 @@ public static partial class Gemm
         fixed (float* pa = a)
         fixed (float* pc = c)
         {
-            switch (ForcedPath ?? DefaultPath)
-            {
-                case GemmPath.Vector512: Packed<GemmSimd512, System.Runtime.Intrinsics.Vector512<float>>(false, false, m, n, k, pa, lda, packed, 0, pc, ldc, accumulate, null, prepackedB: true); break;
-                case GemmPath.Vector256: Packed<GemmSimd256, System.Runtime.Intrinsics.Vector256<float>>(false, false, m, n, k, pa, lda, packed, 0, pc, ldc, accumulate, null, prepackedB: true); break;
-                case GemmPath.Vector128: Packed<GemmSimd128, System.Runtime.Intrinsics.Vector128<float>>(false, false, m, n, k, pa, lda, packed, 0, pc, ldc, accumulate, null, prepackedB: true); break;
-                default: Packed<GemmSimdScalar, float>(false, false, m, n, k, pa, lda, packed, 0, pc, ldc, accumulate, null, prepackedB: true); break;
-            }
+            Prepacked(m, n, k, pa, lda, packed, pc, ldc, accumulate, bias: null);
+        }
+    }
+
+    /// <summary>The packed driver on prepacked B panels, on this thread's path.</summary>
+    private static unsafe void Prepacked(int m, int n, int k, float* a, nint lda, float* packed, float* c, nint ldc, bool accumulate, float* bias)
+    {
+        switch (ForcedPath ?? DefaultPath)
+        {
+            case GemmPath.Vector512: Packed<GemmSimd512, System.Runtime.Intrinsics.Vector512<float>>(false, false, m, n, k, a, lda, packed, 0, c, ldc, accumulate, bias, prepackedB: true); break;
+            case GemmPath.Vector256: Packed<GemmSimd256, System.Runtime.Intrinsics.Vector256<float>>(false, false, m, n, k, a, lda, packed, 0, c, ldc, accumulate, bias, prepackedB: true); break;
+            case GemmPath.Vector128: Packed<GemmSimd128, System.Runtime.Intrinsics.Vector128<float>>(false, false, m, n, k, a, lda, packed, 0, c, ldc, accumulate, bias, prepackedB: true); break;
+            default: Packed<GemmSimdScalar, float>(false, false, m, n, k, a, lda, packed, 0, c, ldc, accumulate, bias, prepackedB: true); break;
         }
     }
 }
