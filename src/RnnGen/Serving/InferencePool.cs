@@ -75,7 +75,10 @@ public sealed class InferencePool<TModel, TSession>
     public TResult Run<TState, TResult>(TState state, Func<TSession, TState, TResult> operation, CancellationToken cancellationToken = default)
     {
         if (operation is null) throw new ArgumentNullException(nameof(operation));
-        _permits.Wait(cancellationToken);
+        // A free session is taken without touching the token's registrations (Wait(token) registers a callback
+        // even when it does not wait); a canceled token still throws before anything runs.
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_permits.Wait(0)) _permits.Wait(cancellationToken);
         return RunHoldingPermit(state, operation);
     }
 
@@ -87,7 +90,8 @@ public sealed class InferencePool<TModel, TSession>
     public ValueTask<TResult> RunAsync<TState, TResult>(TState state, Func<TSession, TState, TResult> operation, CancellationToken cancellationToken = default)
     {
         if (operation is null) throw new ArgumentNullException(nameof(operation));
-        if (_permits.Wait(0, cancellationToken))
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_permits.Wait(0))
         {
             return new ValueTask<TResult>(RunHoldingPermit(state, operation));
         }

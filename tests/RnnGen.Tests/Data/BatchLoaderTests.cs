@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using RnnGen.Data;
 using RnnGen.Initialization;
+using RnnGen.Tests.Support;
 
 namespace RnnGen.Tests.Data;
 
@@ -136,7 +137,7 @@ public class BatchLoaderTests
         var data = SkewedDataset(64);
         var loader = new BatchLoader(data, 8, seed: 5, bucketPool: 4);
         var batch = loader.CreateBatch();
-        Assert.Equal(0, AllocationCounter.AllocatedBy(() =>
+        Assert.Equal(0, SteadyState.AllocatedBytes(() =>
         {
             while (loader.Next(batch)) { }
         }));

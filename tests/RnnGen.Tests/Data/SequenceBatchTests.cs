@@ -1,5 +1,6 @@
 using System;
 using RnnGen.Data;
+using RnnGen.Tests.Support;
 
 namespace RnnGen.Tests.Data;
 
@@ -120,6 +121,6 @@ public class SequenceBatchTests
             batch.Complete();
             tokenBatch.Complete();
         }
-        Assert.Equal(0, AllocationCounter.AllocatedBy(Fill));
+        Assert.Equal(0, SteadyState.AllocatedBytes(Fill));
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using RnnGen.Data;
+using RnnGen.Tests.Support;
 
 namespace RnnGen.Tests.Data;
 
@@ -138,7 +139,7 @@ public class WindowDatasetTests
             standardizer: SeriesStandardizer.Fit(series, 0.8));
         var loader = new BatchLoader(windows, 16, seed: 2);
         var batch = loader.CreateBatch();
-        Assert.Equal(0, AllocationCounter.AllocatedBy(() =>
+        Assert.Equal(0, SteadyState.AllocatedBytes(() =>
         {
             while (loader.Next(batch)) { }
         }));

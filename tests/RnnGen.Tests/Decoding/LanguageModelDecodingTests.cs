@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using RnnGen.Decoding;
+using RnnGen.Tests.Support;
 
 namespace RnnGen.Tests.Decoding;
 
@@ -213,20 +214,12 @@ public class LanguageModelDecodingTests
         var sampling = new SamplingDecoder(source, 30, seed: 2) { Temperature = 0.8f, TopK = 6, TopP = 0.9f };
         var beam = new BeamSearchDecoder(source, 5, 30) { Penalty = LengthPenalty.Power(0.7) };
         int[] prompt = [2, 5, 7];
-        long Allocated(Action run)
-        {
-            run();
-            run();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 5; i++) run();
-            return GC.GetAllocatedBytesForCurrentThread() - before;
-        }
         int[] row = [1, 2, 3, 4, 5];
-        Assert.Equal(0, Allocated(() => source.Step(row, 5)));
-        Assert.Equal(0, Allocated(() => greedy.Generate(prompt, endId: 3)));
-        Assert.Equal(0, Allocated(() => sampling.Generate(prompt, endId: 3)));
-        Assert.Equal(0, Allocated(() => beam.Search(prompt, endId: 3, best: 3)));
-        Assert.Equal(0, Allocated(() => beam.Search(prompt, best: 5)));
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => source.Step(row, 5), callsPerWindow: 5));
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => greedy.Generate(prompt, endId: 3), callsPerWindow: 5));
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => sampling.Generate(prompt, endId: 3), callsPerWindow: 5));
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => beam.Search(prompt, endId: 3, best: 3), callsPerWindow: 5));
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => beam.Search(prompt, best: 5), callsPerWindow: 5));
     }
 
     [Fact]

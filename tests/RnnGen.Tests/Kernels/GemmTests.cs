@@ -1,5 +1,6 @@
 using System;
 using RnnGen.Kernels;
+using RnnGen.Tests.Support;
 using Xunit.Abstractions;
 
 namespace RnnGen.Tests.Kernels;
@@ -279,20 +280,15 @@ public sealed class GemmTests : IDisposable
                 Gemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, c, n, accumulate: false);
             }
 
-            // Up to three measured rounds: steady state means a round of 10 calls allocates nothing. Under
-            // heavy machine load a first round has been seen to catch a one-off runtime allocation while
-            // tiered compilation was still replacing the kernels' code; a GEMM allocation would show in every round.
-            long allocated = -1;
-            for (int round = 0; round < 3 && allocated != 0; round++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < 10; i++)
-                {
-                    Gemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, c, n, accumulate: i % 2 == 0);
-                }
-
-                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            }
+            // Steady state means a window of 10 calls allocates nothing (the least-allocating window counts: under
+            // heavy machine load a first window has been seen to catch a one-off runtime allocation while tiered
+            // compilation was still replacing the kernels' code; a GEMM allocation would show in every window).
+            // Within each window the calls alternate accumulate: true, false, … (10 is even, so every window starts
+            // with true).
+            int call = 0;
+            long allocated = SteadyState.AllocatedBytes(
+                () => Gemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, c, n, accumulate: call++ % 2 == 0),
+                callsPerWindow: 10, warmUpCalls: 0);
             Assert.True(allocated == 0, $"{path} m={m} n={n} k={k} ta={ta} tb={tb}: allocated {allocated} bytes in 10 calls.");
         }
     }

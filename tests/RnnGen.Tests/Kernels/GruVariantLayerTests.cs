@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using RnnGen.Kernels;
+using RnnGen.Tests.Support;
 
 namespace RnnGen.Tests.Kernels;
 
@@ -276,15 +277,12 @@ public class GruVariantLayerTests
             layer.Forward();
             layer.Backward(dy, dhN, Array.Empty<float>());
         }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int k = 0; k < 10; k++)
+        Assert.Equal(0, SteadyState.AllocatedBytes(() =>
         {
             layer.Forward();
             layer.Backward(dy, dhN, Array.Empty<float>());
             layer.Backward(Array.Empty<float>(), Array.Empty<float>(), Array.Empty<float>(), wantDx: false, wantDh0: false);
-        }
-        long after = GC.GetAllocatedBytesForCurrentThread();
-        Assert.Equal(before, after);
+        }, callsPerWindow: 10, warmUpCalls: 0));
     }
 
     [Fact]

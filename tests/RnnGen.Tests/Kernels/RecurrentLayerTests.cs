@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using RnnGen.Kernels;
+using RnnGen.Tests.Support;
 
 namespace RnnGen.Tests.Kernels;
 
@@ -202,15 +203,12 @@ public class RecurrentLayerTests
             layer.Backward(dy, dhN, dcN);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int k = 0; k < 10; k++)
+        Assert.Equal(0, SteadyState.AllocatedBytes(() =>
         {
             layer.Forward();
             layer.Backward(dy, dhN, dcN);
             layer.Backward(Array.Empty<float>(), Array.Empty<float>(), Array.Empty<float>(), wantDx: false, wantDh0: false);
-        }
-        long after = GC.GetAllocatedBytesForCurrentThread();
-        Assert.Equal(before, after);
+        }, callsPerWindow: 10, warmUpCalls: 0));
     }
 
     /// <summary>Streaming use: hN may be the h0 buffer (and cN the c0 buffer, dh0 the dhN buffer).</summary>

@@ -122,14 +122,7 @@ public class BidirectionalConcurrencyTests
             session.Forward(x, B, T, lengths);
             Assert.Equal(sequential, session.HeadOutput.ToArray());
 
-            long allocated = -1;
-            for (int round = 0; round < 3 && allocated != 0; round++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < 20; i++) Work();
-                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            }
-            Assert.Equal(0, allocated);
+            Assert.Equal(0, SteadyState.AllocatedBytes(Work, callsPerWindow: 20, warmUpCalls: 0));
         }
         finally
         {

@@ -74,15 +74,8 @@ public class SessionTests
             session.Step(stepInput, 4);
         }
 
-        Work(); // warm-up: JIT, tiering, the GEMM's thread-local packing buffers
-        Work();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
-        {
-            Work();
-        }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        // two warm-up calls: JIT, tiering, the GEMM's thread-local packing buffers
+        Assert.Equal(0, SteadyState.AllocatedBytes(Work, callsPerWindow: 5, warmUpCalls: 2));
     }
 
     [Fact]

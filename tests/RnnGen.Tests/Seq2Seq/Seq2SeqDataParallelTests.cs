@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using RnnGen.Seq2Seq;
+using RnnGen.Tests.Support;
 using Xunit.Abstractions;
 
 namespace RnnGen.Tests.Seq2Seq;
@@ -45,10 +46,7 @@ public class Seq2SeqDataParallelTests(ITestOutputHelper log)
         parallel.ComputeGradients(batch);
         Assert.Equal(first, model.Gradients);
 
-        for (int i = 0; i < 3; i++) parallel.ComputeGradients(batch);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 3; i++) parallel.ComputeGradients(batch);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => parallel.ComputeGradients(batch), callsPerWindow: 3, warmUpCalls: 3));
     }
 
     [Fact]

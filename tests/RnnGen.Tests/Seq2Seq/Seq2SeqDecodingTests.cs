@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using RnnGen.Decoding;
 using RnnGen.Seq2Seq;
+using RnnGen.Tests.Support;
 using RnnGen.Training;
 using Xunit.Abstractions;
 
@@ -156,24 +157,14 @@ public class Seq2SeqDecodingTests(ITestOutputHelper log)
         int produced = steps.Translate(source, output, attention);
         Assert.Equal(produced + 1, steps.StepCount); // one step per token, plus the step that produced <eos>
 
-        for (int warm = 0; warm < 3; warm++)
+        Assert.Equal(0, SteadyState.AllocatedBytes(() =>
         {
             steps.Translate(source, output, attention);
             steps.Encode(source);
             sampler.Generate(prompt, MaxLength, End);
             steps.Encode(source);
             beam.Search(prompt, MaxLength, End);
-        }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
-        {
-            steps.Translate(source, output, attention);
-            steps.Encode(source);
-            sampler.Generate(prompt, MaxLength, End);
-            steps.Encode(source);
-            beam.Search(prompt, MaxLength, End);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }, callsPerWindow: 5, warmUpCalls: 3));
     }
 
     [Fact]
@@ -192,10 +183,7 @@ public class Seq2SeqDecodingTests(ITestOutputHelper log)
             session.Backward();
             adam.Step(model.Parameters, model.Gradients);
         }
-        for (int i = 0; i < 3; i++) Step();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++) Step();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyState.AllocatedBytes(Step, callsPerWindow: 5, warmUpCalls: 3));
     }
 
     [Fact]

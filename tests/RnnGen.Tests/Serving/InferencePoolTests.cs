@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using RnnGen.Initialization;
 using RnnGen.Serving;
+using RnnGen.Tests.Support;
 
 namespace RnnGen.Tests.Serving;
 
@@ -218,6 +219,15 @@ public class InferencePoolTests
         release.Set();
         await holder.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(1, pool.Available);
+        using (var canceled = new CancellationTokenSource())
+        {
+            // A session is free now, yet a canceled token still stops the call before it runs.
+            canceled.Cancel();
+            Assert.ThrowsAny<OperationCanceledException>(() => pool.Run(0, (_, _) => ran = true, canceled.Token));
+            Assert.ThrowsAny<OperationCanceledException>(() => pool.RunAsync(0, (_, _) => ran = true, canceled.Token));
+        }
+        Assert.False(ran);
+        Assert.Equal(1, pool.Available);
         Assert.True(SameBits(Sequential(model, inputs)[3], Predict(pool, inputs[3])));
     }
 
@@ -262,24 +272,9 @@ public class InferencePoolTests
         float[] input = MakeInputs(16)[0];
         var output = new float[PoolTestModel.OutputSize];
         using var cancellation = new CancellationTokenSource();
-        for (int i = 0; i < 20; i++)
-        {
-            pool.Run((input, output), s_predict);
-            pool.Run((input, output), s_predict, cancellation.Token);
-            Completed(pool.RunAsync((input, output), s_predict));
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 300; i++) pool.Run((input, output), s_predict);
-        long plain = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 300; i++) pool.Run((input, output), s_predict, cancellation.Token);
-        long cancellable = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 300; i++) Completed(pool.RunAsync((input, output), s_predict));
-        long asynchronous = GC.GetAllocatedBytesForCurrentThread() - before;
+        long plain = SteadyState.AllocatedBytes(() => pool.Run((input, output), s_predict), callsPerWindow: 300, warmUpCalls: 20);
+        long cancellable = SteadyState.AllocatedBytes(() => pool.Run((input, output), s_predict, cancellation.Token), callsPerWindow: 300, warmUpCalls: 20);
+        long asynchronous = SteadyState.AllocatedBytes(() => Completed(pool.RunAsync((input, output), s_predict)), callsPerWindow: 300, warmUpCalls: 20);
 
         Assert.Equal(0, plain);
         Assert.Equal(0, cancellable);

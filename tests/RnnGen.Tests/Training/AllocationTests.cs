@@ -1,5 +1,6 @@
 using System;
 using RnnGen.Kernels;
+using RnnGen.Tests.Support;
 using RnnGen.Training;
 
 namespace RnnGen.Tests.Training;
@@ -7,15 +8,6 @@ namespace RnnGen.Tests.Training;
 /// <summary>After construction and one warm-up call, steps, losses, clipping and the head kernels allocate nothing.</summary>
 public class AllocationTests
 {
-    private static long AllocatedBy(Action action)
-    {
-        action(); // warm-up: JIT, static initialization
-        action();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) action();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
-    }
-
     [Fact]
     public void OptimizerSteps_DoNotAllocate()
     {
@@ -29,7 +21,7 @@ public class AllocationTests
             new Adam(n, weightDecay: 0.1f), new AdamW(n),
         ];
         foreach (IOptimizer optimizer in optimizers)
-            Assert.Equal(0, AllocatedBy(() => optimizer.Step(p, g)));
+            Assert.Equal(0, SteadyState.AllocatedBytes(() => optimizer.Step(p, g)));
     }
 
     [Fact]
@@ -44,16 +36,16 @@ public class AllocationTests
         var binaryTargets = new float[logits.Length];
         for (int r = 0; r < rows; r++) targets[r] = r % classes;
         float sink = 0;
-        Assert.Equal(0, AllocatedBy(() => sink += MeanSquaredError.Compute(logits, binaryTargets, gradient)));
-        Assert.Equal(0, AllocatedBy(() => sink += BinaryCrossEntropy.ComputeWithLogits(logits, binaryTargets, gradient)));
-        Assert.Equal(0, AllocatedBy(() => BinaryCrossEntropy.Sigmoid(logits, probabilities)));
-        Assert.Equal(0, AllocatedBy(() => sink += SoftmaxCrossEntropy.Compute(classes, logits, targets, gradient, probabilities)));
-        Assert.Equal(0, AllocatedBy(() => sink += SoftmaxCrossEntropy.Compute(classes, logits, targets, default)));
-        Assert.Equal(0, AllocatedBy(() => Softmax.Forward(rows, classes, logits, probabilities)));
-        Assert.Equal(0, AllocatedBy(() => Softmax.LogForward(rows, classes, logits, probabilities)));
-        Assert.Equal(0, AllocatedBy(() => sink += GradientClipping.ClipByGlobalNorm(gradient, 0.5f)));
-        Assert.Equal(0, AllocatedBy(() => GradientClipping.ClipByValue(gradient, 0.01f)));
-        Assert.Equal(0, AllocatedBy(() => sink += GradientClipping.IndexOfNonFinite(gradient)));
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => sink += MeanSquaredError.Compute(logits, binaryTargets, gradient)));
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => sink += BinaryCrossEntropy.ComputeWithLogits(logits, binaryTargets, gradient)));
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => BinaryCrossEntropy.Sigmoid(logits, probabilities)));
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => sink += SoftmaxCrossEntropy.Compute(classes, logits, targets, gradient, probabilities)));
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => sink += SoftmaxCrossEntropy.Compute(classes, logits, targets, default)));
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => Softmax.Forward(rows, classes, logits, probabilities)));
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => Softmax.LogForward(rows, classes, logits, probabilities)));
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => sink += GradientClipping.ClipByGlobalNorm(gradient, 0.5f)));
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => GradientClipping.ClipByValue(gradient, 0.01f)));
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => sink += GradientClipping.IndexOfNonFinite(gradient)));
         Assert.True(float.IsFinite(sink));
     }
 
@@ -68,7 +60,7 @@ public class AllocationTests
         var dw = new float[w.Length];
         var db = new float[b.Length];
         var dx = new float[x.Length];
-        Assert.Equal(0, AllocatedBy(() => LinearHead.Forward(rows, features, outputs, x, w, b, y)));
-        Assert.Equal(0, AllocatedBy(() => LinearHead.Backward(rows, features, outputs, x, w, y, dw, db, dx)));
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => LinearHead.Forward(rows, features, outputs, x, w, b, y)));
+        Assert.Equal(0, SteadyState.AllocatedBytes(() => LinearHead.Backward(rows, features, outputs, x, w, y, dw, db, dx)));
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using RnnGen.Tests.Support;
 using RnnGen.Training;
 using static RnnGen.Tests.Training.TrainerTestData;
 
@@ -75,11 +76,10 @@ public class DataParallelTests
         int[] indices = new int[16];
         for (int i = 0; i < 16; i++) indices[i] = i;
         for (int i = 0; i < 5; i++) trainer.TrainStep(data, indices); // warm-up: JIT tiers, lazily created wait objects
-        long workersBefore = trainer.Engine!.WorkerAllocatedBytes;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++) trainer.TrainStep(data, indices);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // Counts the test thread and the workers (their own counters) in each window.
+        DataParallelGradients engine = trainer.Engine!;
+        long allocated = SteadyState.AllocatedBytes(() => trainer.TrainStep(data, indices), callsPerWindow: 5, warmUpCalls: 0,
+            otherThreadsBytes: () => engine.WorkerAllocatedBytes);
         Assert.Equal(0, allocated);
-        Assert.Equal(0, trainer.Engine.WorkerAllocatedBytes - workersBefore);
     }
 }

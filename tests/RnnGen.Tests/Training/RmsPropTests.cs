@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using RnnGen.Tests.Support;
 using RnnGen.Training;
 using static RnnGen.Tests.Training.OptimizerReferenceTests;
 
@@ -154,19 +155,6 @@ public class RmsPropTests
             new RmsProp(n), new RmsProp(n, momentum: 0.9f), new RmsProp(n, weightDecay: 0.1f, momentum: 0.5f, centered: true),
         ];
         foreach (IOptimizer optimizer in optimizers)
-            Assert.Equal(0, Allocation.BytesAllocatedBy(() => optimizer.Step(p, g)));
-    }
-}
-
-internal static class Allocation
-{
-    /// <summary>Bytes allocated on this thread by ten calls of <paramref name="action"/> after two warm-up calls.</summary>
-    public static long BytesAllocatedBy(Action action)
-    {
-        action();
-        action();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) action();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(0, SteadyState.AllocatedBytes(() => optimizer.Step(p, g)));
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using RnnGen.Tests.Support;
 using RnnGen.Training;
 using RnnGen.Training.Schedules;
 
@@ -140,7 +141,7 @@ public class ScheduleTests
         ];
         float sink = 0;
         foreach (ILearningRateSchedule schedule in schedules)
-            Assert.Equal(0, Allocation.BytesAllocatedBy(() => sink += schedule.GetLearningRate(7)));
+            Assert.Equal(0, SteadyState.AllocatedBytes(() => sink += schedule.GetLearningRate(7)));
         Assert.True(sink > 0);
     }
 
