@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace RnnGen.Kernels;
@@ -157,12 +158,19 @@ internal static class ActivationMath
     }
 
     // ------------------------------------------------------------------ spans
+    // In place is allowed (y may be x). Vector512 body, then Vector<float>, then scalar: the same bits everywhere.
 
     public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y)
     {
         int n = x.Length;
         y = y.Slice(0, n);
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        ref float ys = ref MemoryMarshal.GetReference(y);
         int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; j <= n - 16; j += 16) Sigmoid(Vector512.LoadUnsafe(ref xs, (nuint)j)).StoreUnsafe(ref ys, (nuint)j);
+        }
         if (Vector.IsHardwareAccelerated)
         {
             for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
@@ -177,7 +185,13 @@ internal static class ActivationMath
     {
         int n = x.Length;
         y = y.Slice(0, n);
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        ref float ys = ref MemoryMarshal.GetReference(y);
         int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; j <= n - 16; j += 16) Tanh(Vector512.LoadUnsafe(ref xs, (nuint)j)).StoreUnsafe(ref ys, (nuint)j);
+        }
         if (Vector.IsHardwareAccelerated)
         {
             for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)

@@ -28,7 +28,7 @@ public static class AttentionPooling
         {
             Span<float> row = hidden.Slice(r * attentionSize, attentionSize);
             TensorPrimitives.Add(row, bias, row);
-            TensorPrimitives.Tanh(row, row);
+            ActivationMath.Tanh(row, row);
         }
         for (int b = 0; b < batch; b++)
         {

@@ -255,7 +255,7 @@ public static class GruVariantLayer
                             gHat.Slice(row * g3 + k * h, h));
                     }
                 }
-                TensorPrimitives.Sigmoid(rz, rz);
+                ActivationMath.Sigmoid(rz, rz);
                 Span<float> hn = hidN.Slice(row * h, h);
                 if (before)
                 {
@@ -482,7 +482,7 @@ public static class GruVariantLayer
             gRstd[row * 3 + 2] = LayerNormRow.Forward(n, w.LayerNormGatesWeight.Slice(2 * h, h),
                 w.LayerNormGatesBias.Slice(2 * h, h), gHat.Slice(row * 3 * h + 2 * h, h));
         }
-        TensorPrimitives.Tanh(n, n);
+        ActivationMath.Tanh(n, n);
         TensorPrimitives.Subtract(hp, n, hOut);
         TensorPrimitives.MultiplyAdd(g.Slice(h, h), hOut, n, hOut);
     }

@@ -297,8 +297,8 @@ public static class LstmVariantLayer
                     TensorPrimitives.MultiplyAdd(peephole.Slice(h, h), cp, gf, gf);
                 }
                 Span<float> ifGates = g.Slice(0, 2 * h);
-                TensorPrimitives.Sigmoid(ifGates, ifGates);
-                TensorPrimitives.Tanh(gg, gg);
+                ActivationMath.Sigmoid(ifGates, ifGates);
+                ActivationMath.Tanh(gg, gg);
 
                 // c' = f⊙c + i⊙g (same operation order as LstmLayer).
                 Span<float> cn = cNew.Slice(row * h, h);
@@ -306,18 +306,18 @@ public static class LstmVariantLayer
                 TensorPrimitives.MultiplyAdd(gf, cp, cn, cn);
                 cn.CopyTo(cOut);
                 if (peep) TensorPrimitives.MultiplyAdd(peephole.Slice(2 * h, h), cn, go, go);
-                TensorPrimitives.Sigmoid(go, go);
+                ActivationMath.Sigmoid(go, go);
 
                 Span<float> tc = tanhC.Slice(row * h, h);
                 if (ln)
                 {
                     cn.CopyTo(tc);
                     cRstd[row] = LayerNormRow.Forward(tc, cellWeight, cellBias, cHat.Slice(row * h, h));
-                    TensorPrimitives.Tanh(tc, tc);
+                    ActivationMath.Tanh(tc, tc);
                 }
                 else
                 {
-                    TensorPrimitives.Tanh(cn, tc);
+                    ActivationMath.Tanh(cn, tc);
                 }
                 TensorPrimitives.Multiply(go, tc, proj ? rBuf.Slice(row * h, h) : hDst.Slice(b * hStride, h));
             }

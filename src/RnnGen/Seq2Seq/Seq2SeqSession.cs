@@ -346,7 +346,7 @@ public sealed partial class Seq2SeqSession : IBidirectionalForward
         LinearHead.Forward(batch, d, ld * hd, input,
             p.Slice(_layout.BridgeWeight!.Offset, _layout.BridgeWeight.Length),
             p.Slice(_layout.BridgeBias!.Offset, _layout.BridgeBias.Length), output);
-        TensorPrimitives.Tanh(output, output);
+        ActivationMath.Tanh(output, output);
         for (int l = 0; l < ld; l++)
         {
             for (int b = 0; b < batch; b++)
