@@ -287,11 +287,10 @@ public static class GruLayer
                     continue;
                 }
                 Span<float> dhRow = dh.Slice(b * h, h);
-                if (!dy.IsEmpty) TensorPrimitives.Add(dhRow, dy.Slice(row * lddy, h), dhRow);
-                // Writes both dgate rows and replaces dh by its direct term dh⊙z; the
-                // recurrent GEMM below then adds dGhh·W_hh.
+                // Adds dy in registers, writes both dgate rows and replaces dh by its direct term
+                // (dh + dy)⊙z; the recurrent GEMM below then adds dGhh·W_hh.
                 RecurrentGateGradients.Gru(gates.Slice(row * g3, g3), hidN.Slice(row * h, h),
-                    hPrev.Slice(row * h, h), dhRow, di, dhh);
+                    hPrev.Slice(row * h, h), dhRow, dy.IsEmpty ? default : dy.Slice(row * lddy, h), di, dhh);
             }
             if (s > 0 || a.WantInitial)
             {

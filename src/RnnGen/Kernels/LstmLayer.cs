@@ -308,12 +308,10 @@ public static class LstmLayer
                 }
                 Span<float> dhRow = dh.Slice(b * h, h);
                 Span<float> dcRow = dc.Slice(b * h, h);
-                if (!dy.IsEmpty) TensorPrimitives.Add(dhRow, dy.Slice(row * lddy, h), dhRow);
+                // Adds dy in registers and leaves dh 0: the recurrent GEMM below accumulates dG·W_hh onto
+                // it (valid rows start from 0, padded rows keep their carried dh; their dG row is 0).
                 RecurrentGateGradients.Lstm(gates.Slice(row * g4, g4), tanhC.Slice(row * h, h),
-                    cPrev.Slice(row * h, h), dhRow, dcRow, dg);
-                // The recurrent GEMM below accumulates dG·W_hh onto dh: valid rows start from 0,
-                // padded rows keep their carried dh (their dG row is 0).
-                dhRow.Clear();
+                    cPrev.Slice(row * h, h), dhRow, dy.IsEmpty ? default : dy.Slice(row * lddy, h), dcRow, dg);
             }
             if (s > 0 || wantInitial)
             {

@@ -272,12 +272,11 @@ public static class RnnLayer
                     continue;
                 }
                 Span<float> dhRow = dh.Slice(b * h, h);
-                if (!dy.IsEmpty) TensorPrimitives.Add(dhRow, dy.Slice(row * lddy, h), dhRow);
-                if (relu) RecurrentGateGradients.Relu(act.Slice(row * h, h), dhRow, g);
-                else RecurrentGateGradients.Tanh(act.Slice(row * h, h), dhRow, g);
-                // The recurrent GEMM below accumulates dG·W_hh onto dh: valid rows start from 0,
-                // padded rows keep their carried dh (their dG row is 0).
-                dhRow.Clear();
+                // Adds dy in registers and leaves dh 0: the recurrent GEMM below accumulates dG·W_hh onto
+                // it (valid rows start from 0, padded rows keep their carried dh; their dG row is 0).
+                ReadOnlySpan<float> dyRow = dy.IsEmpty ? default : dy.Slice(row * lddy, h);
+                if (relu) RecurrentGateGradients.Relu(act.Slice(row * h, h), dhRow, dyRow, g);
+                else RecurrentGateGradients.Tanh(act.Slice(row * h, h), dhRow, dyRow, g);
             }
             if (s > 0 || a.WantInitial)
             {
