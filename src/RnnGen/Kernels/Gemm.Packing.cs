@@ -195,30 +195,34 @@ public static partial class Gemm
     }
 
     /// <summary>
-    /// Transposed full-width B panel via AVX2 gathers: for each k step, the NR values
-    /// B[j * ldb + p] (j = 0 .. NR-1) are fetched 8 at a time with one <c>vgatherdps</c> and stored
-    /// as one contiguous vector of the packed panel.
+    /// Transposed full-width B panel: panel[p · NR + j] = B[j · ldb + p] for j &lt; NR, p &lt; kc. Eight stored
+    /// rows × eight k at a time go through an in-register 8 × 8 transpose (<see cref="Transpose8x8"/>: eight row
+    /// loads, 24 shuffles, eight full-vector stores); a k tail shorter than 8 uses AVX2 gathers.
     /// </summary>
     /// <remarks>
-    /// The scalar transpose costs one load and one store instruction per element and is bound by
-    /// the store ports; a gather issues one instruction per 8 elements and the stores become full
-    /// 32-byte writes, roughly tripling packing throughput. This matters for small m with
-    /// transposeB (recurrent weights stored [4H, H]), where packing is a large part of the call.
-    /// The caller guarantees (NR − 1) · ldb fits the gather's 32-bit element indices.
+    /// This is the packing of W_ihᵀ and W_hhᵀ (stored [G·H, I] and [G·H, H]) for every product that reads them
+    /// transposed. The previous gather per k step and 8 columns (<c>vgatherdps</c>) is microcoded on Zen and
+    /// was the single largest cost besides the FMAs at batch 1 (perf: `PackB` 6.9 % of serve-lstm-h256x2-b1's
+    /// samples, the projection's FMAs 11.5 %); the transpose moves the same 64 floats with 40 simple
+    /// instructions (bench/NOTES.md step 19). The caller guarantees (NR − 1) · ldb fits the gather's 32-bit indices.
     /// </remarks>
     private static unsafe void PackBTransposedGather(float* src, int ldb, int kc, int nr, float* panel)
     {
         Vector256<int> index = Vector256.Create(0, ldb, 2 * ldb, 3 * ldb, 4 * ldb, 5 * ldb, 6 * ldb, 7 * ldb);
         nint groupStride = 8 * (nint)ldb;
+        int kBlocks = kc & ~7;
         for (int g = 0; g < nr; g += 8)
         {
             float* s = src + ((g / 8) * groupStride);
             float* d = panel + g;
-            for (int p = 0; p < kc; p++)
+            for (int p = 0; p < kBlocks; p += 8)
+            {
+                Transpose8x8.Block(s + p, ldb, d + ((nint)p * nr), nr);
+            }
+            for (int p = kBlocks; p < kc; p++)
             {
                 // Scale 4 = sizeof(float): indices are in elements.
-                Avx.Store(d, Avx2.GatherVector256(s + p, index, 4));
-                d += nr;
+                Avx.Store(d + ((nint)p * nr), Avx2.GatherVector256(s + p, index, 4));
             }
         }
     }
