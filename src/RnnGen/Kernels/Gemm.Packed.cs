@@ -156,25 +156,38 @@ public static partial class Gemm
                             bStride = nr;
                         }
 
-                        for (int ir = 0; ir < mc; ir += mr)
-                        {
-                            int mValid = Math.Min(mr, mc - ir);
-                            float* aPanel = packA + ((nint)(ir / mr) * kc * mr);
-                            float* cTile = c + ((nint)(ic + ir) * ldc) + jc + jr;
-
-                            float* tileBias = blockBias == null ? null : blockBias + jc + jr;
-                            if (mValid == mr && nValid == nr)
-                            {
-                                MicroKernel<TOps, TVec>(kc, aPanel, bPanel, bStride, cTile, ldc, acc, tileBias);
-                            }
-                            else
-                            {
-                                MicroKernel<TOps, TVec>(kc, aPanel, bPanel, bStride, tile, nr, false, null);
-                                StoreEdge(tile, nr, cTile, ldc, mValid, nValid, acc, tileBias);
-                            }
-                        }
+                        AcrossAPanels<TOps, TVec>(mc, kc, mr, nr, nValid, packA, bPanel, bStride,
+                            c + ((nint)ic * ldc) + jc + jr, ldc, acc, blockBias == null ? null : blockBias + jc + jr, tile);
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The ir loop of the packed driver: one B micro-panel (nValid ≤ NR columns) against every A micro-panel of a
+    /// packed [mc × kc] block, into the C rows starting at <paramref name="c"/>. Edge tiles go through
+    /// <paramref name="tile"/> (the micro-kernel always computes a full MR × NR tile).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AcrossAPanels<TOps, TVec>(int mc, int kc, int mr, int nr, int nValid, float* packA,
+        float* bPanel, nint bStride, float* c, nint ldc, bool acc, float* tileBias, float* tile)
+        where TOps : struct, IGemmSimd<TVec>
+        where TVec : struct
+    {
+        for (int ir = 0; ir < mc; ir += mr)
+        {
+            int mValid = Math.Min(mr, mc - ir);
+            float* aPanel = packA + ((nint)(ir / mr) * kc * mr);
+            float* cTile = c + ((nint)ir * ldc);
+            if (mValid == mr && nValid == nr)
+            {
+                MicroKernel<TOps, TVec>(kc, aPanel, bPanel, bStride, cTile, ldc, acc, tileBias);
+            }
+            else
+            {
+                MicroKernel<TOps, TVec>(kc, aPanel, bPanel, bStride, tile, nr, false, null);
+                StoreEdge(tile, nr, cTile, ldc, mValid, nValid, acc, tileBias);
             }
         }
     }

@@ -339,10 +339,18 @@ internal static class RecurrentKernel
         var dGhh = new ReadOnlySpan<float>(a.DGhh, rows * ldg);
         if (cn > 0)
         {
-            Gemm.Multiply(true, false, cn, inSize, rows, dGih.Slice(c0), ldg, x, inSize,
-                new Span<float>(a.DWih + ((nint)c0 * inSize), cn * inSize), inSize, accumulate: true);
-            Gemm.Multiply(true, false, cn, h, rows, dGhh.Slice(c0), ldg, hPrev, h,
-                new Span<float>(a.DWhh + ((nint)c0 * h), cn * h), h, accumulate: true);
+            var dWih = new Span<float>(a.DWih + ((nint)c0 * inSize), cn * inSize);
+            var dWhh = new Span<float>(a.DWhh + ((nint)c0 * h), cn * h);
+            if (a.SameDg)
+            {
+                // LSTM, RNN: one dG for both, so its transposed packing serves both products (same bits).
+                Gemm.MultiplySharedA(true, cn, rows, dGih.Slice(c0), ldg, inSize, x, inSize, dWih, inSize, h, hPrev, h, dWhh, h, accumulate: true);
+            }
+            else
+            {
+                Gemm.Multiply(true, false, cn, inSize, rows, dGih.Slice(c0), ldg, x, inSize, dWih, inSize, accumulate: true);
+                Gemm.Multiply(true, false, cn, h, rows, dGhh.Slice(c0), ldg, hPrev, h, dWhh, h, accumulate: true);
+            }
 
             // Bias gradients: column sums into a fresh buffer, then one add into the (accumulating) gradient,
             // so a long batch is not summed on top of an already large running gradient.

@@ -220,6 +220,39 @@ public sealed class GemmTests : IDisposable
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Shared_A_products_equal_two_multiplies_bitwise(string path)
+    {
+        if (!TryForce(path))
+        {
+            return;
+        }
+
+        var rng = new Random(21);
+        // (m, n1, n2, k): packed shapes with edge panels, K blocks and an edge row block; m = 20 takes the fallback.
+        (int M, int N1, int N2, int K)[] shapes = { (64, 128, 256, 2 * Gemm.KC + 5), (Gemm.MC + 13, 37, 5, 19), (41, 1, 33, Gemm.KC), (20, 7, 9, 30) };
+        foreach (var (m, n1, n2, k) in shapes)
+        {
+            foreach (bool ta in new[] { false, true })
+            {
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    int lda = (ta ? m : k) + 3, ldb1 = n1 + 1, ldb2 = n2 + 2, ldc1 = n1 + 5, ldc2 = n2;
+                    float[] a = new float[(ta ? k : m) * lda], b1 = new float[k * ldb1], b2 = new float[k * ldb2];
+                    float[] c1 = new float[m * ldc1], c2 = new float[m * ldc2];
+                    foreach (float[] t in new[] { a, b1, b2, c1, c2 }) for (int i = 0; i < t.Length; i++) t[i] = Next(rng);
+                    float[] e1 = (float[])c1.Clone(), e2 = (float[])c2.Clone();
+                    Gemm.Multiply(ta, false, m, n1, k, a, lda, b1, ldb1, e1, ldc1, accumulate);
+                    Gemm.Multiply(ta, false, m, n2, k, a, lda, b2, ldb2, e2, ldc2, accumulate);
+                    Gemm.MultiplySharedA(ta, m, k, a, lda, n1, b1, ldb1, c1, ldc1, n2, b2, ldb2, c2, ldc2, accumulate);
+                    Assert.True(e1.AsSpan().SequenceEqual(c1), $"{path} m={m} n1={n1} k={k} ta={ta} acc={accumulate}: C1 differs");
+                    Assert.True(e2.AsSpan().SequenceEqual(c2), $"{path} m={m} n2={n2} k={k} ta={ta} acc={accumulate}: C2 differs");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Bias_with_accumulate_or_too_short_is_rejected()
     {
