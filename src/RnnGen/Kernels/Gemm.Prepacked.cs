@@ -67,16 +67,24 @@ public static partial class Gemm
     internal static int PanelCount(int n) => (n + PanelWidth - 1) / PanelWidth;
 
     /// <summary>
-    /// C[m, n] = bias + A[m, k] · P for m &gt; <see cref="DotMaxM"/>: bitwise the result of
+    /// C[m, n] = bias + A[m, k] · P, the bias added in the first K block's tile store. For m &gt; <see cref="DotMaxM"/>
+    /// bitwise the result of
     /// <see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, bool, ReadOnlySpan{float})"/>
-    /// with transposed B and the bias (the packed path with the bias in the first K block's tile store).
+    /// with transposed B and the bias (the packed path); for any m bitwise filling C with the bias and then
+    /// accumulating <c>A·P</c> with <see cref="MultiplyPrepacked(int, int, int, ReadOnlySpan{float}, int, float*, Span{float}, int, bool)"/>
+    /// (either way one float addition of the same two values per element and K block), without writing C twice.
     /// </summary>
     internal static unsafe void MultiplyPrepacked(int m, int n, int k, ReadOnlySpan<float> a, int lda, float* packed, Span<float> c, int ldc, ReadOnlySpan<float> bias)
     {
         ValidateOperand(a.Length, m, k, lda, nameof(a), nameof(lda));
         ValidateOperand(c.Length, m, n, ldc, nameof(c), nameof(ldc));
-        if (m <= DotMaxM || k == 0) throw new ArgumentOutOfRangeException(nameof(m), m, "The prepacked product with a bias is for m > DotMaxM and k > 0.");
         if (bias.Length < n) throw new ArgumentException($"'bias' must hold n = {n} floats, got {bias.Length}.", nameof(bias));
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            for (int i = 0; i < m; i++) bias.Slice(0, n).CopyTo(c.Slice(i * ldc, n));
+            return;
+        }
         fixed (float* pa = a)
         fixed (float* pc = c)
         fixed (float* pbias = bias)

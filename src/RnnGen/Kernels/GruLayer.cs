@@ -148,11 +148,18 @@ public static class GruLayer
             int t = RecurrentKernel.TimeAt(s, steps, reverse);
             // work = b_hh + h·W_hhᵀ for the B rows of time t (h rows at stride T·H).
             // The hidden side is kept apart from the projection because of the reset gate.
-            for (int b = 0; b < batch; b++) biasHh.CopyTo(work.Slice(b * g3, g3));
-            if (s > 0 || !h0.IsEmpty)
+            if ((s > 0 || !h0.IsEmpty) && a.Whh != null)
             {
-                if (a.Whh != null) Gemm.MultiplyPrepacked(batch, g3, h, hPrev.Slice(t * h), steps * h, a.Whh, work, g3, accumulate: true);
-                else Gemm.Multiply(false, true, batch, g3, h, hPrev.Slice(t * h), steps * h, new ReadOnlySpan<float>(a.Panels.Whh, g3 * h), h, work, g3, accumulate: true);
+                // b_hh added in the tile store: the same bits as filling work with it and accumulating.
+                Gemm.MultiplyPrepacked(batch, g3, h, hPrev.Slice(t * h), steps * h, a.Whh, work, g3, biasHh);
+            }
+            else
+            {
+                for (int b = 0; b < batch; b++) biasHh.CopyTo(work.Slice(b * g3, g3));
+                if (s > 0 || !h0.IsEmpty)
+                {
+                    Gemm.Multiply(false, true, batch, g3, h, hPrev.Slice(t * h), steps * h, new ReadOnlySpan<float>(a.Panels.Whh, g3 * h), h, work, g3, accumulate: true);
+                }
             }
 
             bool last = s == steps - 1;

@@ -215,11 +215,20 @@ public static class GruVariantLayer
 
             // work = b_hh + hrec·W_hhᵀ (reset-before: the r and z blocks only).
             int hiddenCols = before ? 2 * h : g3;
-            for (int b = 0; b < batch; b++) biasHh.CopyTo(work.Slice(b * g3, g3));
-            if (stateNonZero)
+            if (stateNonZero && a.WhhPanels != null)
             {
-                if (a.WhhPanels != null) Gemm.MultiplyPrepacked(batch, hiddenCols, h, hRecRows, ldRec, a.WhhPanels, work, g3, accumulate: true);
-                else Gemm.Multiply(false, true, batch, hiddenCols, h, hRecRows, ldRec, whh, h, work, g3, accumulate: true);
+                // b_hh added in the tile store (the same bits as filling work and accumulating); reset-before keeps
+                // the n block's b_hn for later, so it is copied into the columns the product does not write.
+                Gemm.MultiplyPrepacked(batch, hiddenCols, h, hRecRows, ldRec, a.WhhPanels, work, g3, biasHh.Slice(0, hiddenCols));
+                if (hiddenCols < g3)
+                {
+                    for (int b = 0; b < batch; b++) biasHh.Slice(hiddenCols).CopyTo(work.Slice((b * g3) + hiddenCols, g3 - hiddenCols));
+                }
+            }
+            else
+            {
+                for (int b = 0; b < batch; b++) biasHh.CopyTo(work.Slice(b * g3, g3));
+                if (stateNonZero) Gemm.Multiply(false, true, batch, hiddenCols, h, hRecRows, ldRec, whh, h, work, g3, accumulate: true);
             }
 
             bool last = s == steps - 1;

@@ -222,6 +222,40 @@ public sealed class GemmTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Paths))]
+    public unsafe void Prepacked_product_with_the_bias_in_the_store_equals_filling_then_accumulating(string path)
+    {
+        if (!TryForce(path))
+        {
+            return;
+        }
+
+        var rng = new Random(33);
+        // Few rows (the GRU step: B/2 sequences), K within one block and across two, ragged n and m; k = 0 is the bias.
+        (int M, int N, int K)[] shapes = { (16, 768, 256), (3, 37, Gemm.KC + 9), (24, 64, 17), (25, 5, 3), (5, 9, 0) };
+        foreach (var (m, n, k) in shapes)
+        {
+            int lda = k + 2, ldc = n + 3;
+            float[] a = new float[Math.Max(1, m * lda)], b = new float[Math.Max(1, n * k)], bias = new float[n];
+            foreach (float[] t in new[] { a, b, bias }) for (int i = 0; i < t.Length; i++) t[i] = Next(rng);
+            float[] panels = new float[Math.Max(1, Gemm.PackedPanelsLength(k, n))];
+            float[] expected = new float[m * ldc], actual = new float[m * ldc];
+            for (int i = 0; i < m; i++)
+            {
+                bias.CopyTo(expected.AsSpan(i * ldc));
+                actual[(i * ldc) + n] = expected[(i * ldc) + n] = CPadding; // the padding column stays untouched
+            }
+            fixed (float* pp = panels)
+            {
+                if (k > 0) Gemm.PackPanels(true, b, k, k, n, pp);
+                Gemm.MultiplyPrepacked(m, n, k, a, lda, pp, expected, ldc, accumulate: true);
+                Gemm.MultiplyPrepacked(m, n, k, a, lda, pp, actual, ldc, bias);
+            }
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"{path} m={m} n={n} k={k}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
     public void Shared_A_products_equal_two_multiplies_bitwise(string path)
     {
         if (!TryForce(path))
