@@ -114,15 +114,37 @@ public static partial class Gemm
         }
     }
 
+    /// <summary>
+    /// C[m, n] (+)= op(A) · P with A transposed (stored [k, m]) or not, P packed by <see cref="PackPanels"/> or
+    /// <see cref="PackPanelRange"/>. Bitwise <see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, bool)"/>
+    /// with op(B) untransposed for m ≥ 2 (the packed path reads the same values in the same order whether B is
+    /// packed per block, read in place or prepacked).
+    /// </summary>
+    internal static unsafe void MultiplyPrepacked(bool transposeA, int m, int n, int k, ReadOnlySpan<float> a, int lda, float* packed, Span<float> c, int ldc, bool accumulate)
+    {
+        ValidateOperand(a.Length, transposeA ? k : m, transposeA ? m : k, lda, nameof(a), nameof(lda));
+        ValidateOperand(c.Length, m, n, ldc, nameof(c), nameof(ldc));
+        if (m == 0 || n == 0 || k == 0)
+        {
+            if (k == 0 && !accumulate) for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
+            return;
+        }
+        fixed (float* pa = a)
+        fixed (float* pc = c)
+        {
+            Prepacked(m, n, k, pa, lda, packed, pc, ldc, accumulate, bias: null, transposeA);
+        }
+    }
+
     /// <summary>The packed driver on prepacked B panels, on this thread's path.</summary>
-    private static unsafe void Prepacked(int m, int n, int k, float* a, nint lda, float* packed, float* c, nint ldc, bool accumulate, float* bias)
+    private static unsafe void Prepacked(int m, int n, int k, float* a, nint lda, float* packed, float* c, nint ldc, bool accumulate, float* bias, bool transposeA = false)
     {
         switch (ForcedPath ?? DefaultPath)
         {
-            case GemmPath.Vector512: Packed<GemmSimd512, System.Runtime.Intrinsics.Vector512<float>>(false, false, m, n, k, a, lda, packed, 0, c, ldc, accumulate, bias, prepackedB: true); break;
-            case GemmPath.Vector256: Packed<GemmSimd256, System.Runtime.Intrinsics.Vector256<float>>(false, false, m, n, k, a, lda, packed, 0, c, ldc, accumulate, bias, prepackedB: true); break;
-            case GemmPath.Vector128: Packed<GemmSimd128, System.Runtime.Intrinsics.Vector128<float>>(false, false, m, n, k, a, lda, packed, 0, c, ldc, accumulate, bias, prepackedB: true); break;
-            default: Packed<GemmSimdScalar, float>(false, false, m, n, k, a, lda, packed, 0, c, ldc, accumulate, bias, prepackedB: true); break;
+            case GemmPath.Vector512: Packed<GemmSimd512, System.Runtime.Intrinsics.Vector512<float>>(transposeA, false, m, n, k, a, lda, packed, 0, c, ldc, accumulate, bias, prepackedB: true); break;
+            case GemmPath.Vector256: Packed<GemmSimd256, System.Runtime.Intrinsics.Vector256<float>>(transposeA, false, m, n, k, a, lda, packed, 0, c, ldc, accumulate, bias, prepackedB: true); break;
+            case GemmPath.Vector128: Packed<GemmSimd128, System.Runtime.Intrinsics.Vector128<float>>(transposeA, false, m, n, k, a, lda, packed, 0, c, ldc, accumulate, bias, prepackedB: true); break;
+            default: Packed<GemmSimdScalar, float>(transposeA, false, m, n, k, a, lda, packed, 0, c, ldc, accumulate, bias, prepackedB: true); break;
         }
     }
 }

@@ -39,6 +39,17 @@ internal static class PackedWeights
     /// <summary>This thread's <see cref="Panels"/> buffer for op(B) [k, n], not yet packed (see <see cref="RecurrentKernel.StepPanels"/>).</summary>
     public static unsafe float* PanelBuffer(int k, int n) => ThreadScratch.Get(ref t_panels, Gemm.PackedPanelsLength(k, n));
 
+    [ThreadStatic]
+    private static float[]? t_gradientPanelsX, t_gradientPanelsH;
+
+    /// <summary>
+    /// This thread's buffers for the panels of x [rows, I] and h [rows, H], the right operands of a layer's weight
+    /// gradients, which both cores pack half of (<see cref="RecurrentKernel.AccumulateParameterGradients"/>).
+    /// </summary>
+    public static unsafe (nint X, nint H) GradientPanelBuffers(int rows, int input, int hidden) =>
+        ((nint)ThreadScratch.Get(ref t_gradientPanelsX, Gemm.PackedPanelsLength(rows, input)),
+         (nint)ThreadScratch.Get(ref t_gradientPanelsH, Gemm.PackedPanelsLength(rows, hidden)));
+
     /// <summary>This thread's <see cref="SecondPanels"/> buffer for op(B) [k, n], not yet packed.</summary>
     public static unsafe float* SecondPanelBuffer(int k, int n) => ThreadScratch.Get(ref t_secondPanels, Gemm.PackedPanelsLength(k, n));
 

@@ -305,7 +305,20 @@ internal static class RecurrentKernel
             };
             // Two threads take disjoint halves of the gate rows of every weight gradient (and of the
             // bias columns) and of the B·T rows of dx; each output element is computed by one thread.
-            if (KernelOptions.MaxThreads >= 2 && 2L * rows * gh * (2L * d.InputSize + d.HiddenSize) >= ParallelPlan.MinParallelFlops)
+            // With enough gate rows per core, the cores also share the packing of x's and h's panels (each packs half,
+            // then a barrier): both multiply all of them. The same bits as packing per product.
+            bool parallel = KernelOptions.MaxThreads >= 2 && 2L * rows * gh * (2L * d.InputSize + d.HiddenSize) >= ParallelPlan.MinParallelFlops;
+            if (parallel && gh >= MinSharedPanelGateRows)
+            {
+                a.Parts = 2;
+                (nint xPanels, nint hPanels) = PackedWeights.GradientPanelBuffers(rows, d.InputSize, d.HiddenSize);
+                a.XPanels = (float*)xPanels;
+                a.HPanels = (float*)hPanels;
+                if (ParallelWorker.TryRun(&GradientPart, &a)) return;
+                a.XPanels = a.HPanels = null; // the worker is busy: both halves on this thread, packing per product
+                ParallelWorker.Run(&GradientPart, &a);
+            }
+            else if (parallel)
             {
                 a.Parts = 2;
                 ParallelWorker.Run(&GradientPart, &a);
@@ -318,11 +331,15 @@ internal static class RecurrentKernel
         }
     }
 
+    /// <summary>Fewest gate rows (both cores' together) for which the cores share the weight-gradient B panels.</summary>
+    private const int MinSharedPanelGateRows = 64;
+
     private unsafe struct GradientArgs
     {
         public int Rows, Gh, Ldg, InputSize, Hidden, Parts;
         public bool SameDg;
         public float* X, HPrev, DGih, DGhh, Wih, Dx, BiasSum, DWih, DWhh, DBih, DBhh;
+        public float* XPanels, HPanels; // non-null: panels of x and h over all rows, half packed by each part
     }
 
     private static unsafe void GradientPart(void* state, int part)
@@ -337,11 +354,30 @@ internal static class RecurrentKernel
         var hPrev = new ReadOnlySpan<float>(a.HPrev, rows * h);
         var dGih = new ReadOnlySpan<float>(a.DGih, rows * ldg);
         var dGhh = new ReadOnlySpan<float>(a.DGhh, rows * ldg);
+        bool prepacked = a.XPanels != null;
+        if (prepacked)
+        {
+            // Half of the panels of x and of h each (the layout of PackPanelRange), then wait for the other half.
+            int px = Gemm.PanelCount(inSize), ph = Gemm.PanelCount(h);
+            Gemm.PackPanelRange(false, x, inSize, rows, inSize, part == 0 ? 0 : px / 2, part == 0 ? px / 2 : px, a.XPanels);
+            Gemm.PackPanelRange(false, hPrev, h, rows, h, part == 0 ? 0 : ph / 2, part == 0 ? ph / 2 : ph, a.HPanels);
+            int arrivals = 0;
+            ParallelWorker.Barrier(ref arrivals, part);
+        }
         if (cn > 0)
         {
             var dWih = new Span<float>(a.DWih + ((nint)c0 * inSize), cn * inSize);
             var dWhh = new Span<float>(a.DWhh + ((nint)c0 * h), cn * h);
-            if (a.SameDg)
+            if (prepacked && a.SameDg)
+            {
+                Gemm.MultiplySharedAPrepacked(true, cn, rows, dGih.Slice(c0), ldg, inSize, a.XPanels, dWih, inSize, h, a.HPanels, dWhh, h, accumulate: true);
+            }
+            else if (prepacked)
+            {
+                Gemm.MultiplyPrepacked(true, cn, inSize, rows, dGih.Slice(c0), ldg, a.XPanels, dWih, inSize, accumulate: true);
+                Gemm.MultiplyPrepacked(true, cn, h, rows, dGhh.Slice(c0), ldg, a.HPanels, dWhh, h, accumulate: true);
+            }
+            else if (a.SameDg)
             {
                 // LSTM, RNN: one dG for both, so its transposed packing serves both products (same bits).
                 Gemm.MultiplySharedA(true, cn, rows, dGih.Slice(c0), ldg, inSize, x, inSize, dWih, inSize, h, hPrev, h, dWhh, h, accumulate: true);

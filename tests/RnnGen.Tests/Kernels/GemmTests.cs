@@ -256,7 +256,7 @@ public sealed class GemmTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void Shared_A_products_equal_two_multiplies_bitwise(string path)
+    public unsafe void Shared_A_products_equal_two_multiplies_bitwise(string path)
     {
         if (!TryForce(path))
         {
@@ -279,9 +279,26 @@ public sealed class GemmTests : IDisposable
                     float[] e1 = (float[])c1.Clone(), e2 = (float[])c2.Clone();
                     Gemm.Multiply(ta, false, m, n1, k, a, lda, b1, ldb1, e1, ldc1, accumulate);
                     Gemm.Multiply(ta, false, m, n2, k, a, lda, b2, ldb2, e2, ldc2, accumulate);
+                    float[] p1 = (float[])c1.Clone(), p2 = (float[])c2.Clone(), q1 = (float[])c1.Clone();
                     Gemm.MultiplySharedA(ta, m, k, a, lda, n1, b1, ldb1, c1, ldc1, n2, b2, ldb2, c2, ldc2, accumulate);
                     Assert.True(e1.AsSpan().SequenceEqual(c1), $"{path} m={m} n1={n1} k={k} ta={ta} acc={accumulate}: C1 differs");
                     Assert.True(e2.AsSpan().SequenceEqual(c2), $"{path} m={m} n2={n2} k={k} ta={ta} acc={accumulate}: C2 differs");
+
+                    // The same with B1 and B2 prepacked into panels over all k (two ranges each, as two cores pack them).
+                    float[] panels1 = new float[Gemm.PackedPanelsLength(k, n1)], panels2 = new float[Gemm.PackedPanelsLength(k, n2)];
+                    fixed (float* pp1 = panels1, pp2 = panels2)
+                    {
+                        int h1 = Gemm.PanelCount(n1) / 2, h2 = Gemm.PanelCount(n2) / 2;
+                        Gemm.PackPanelRange(false, b1, ldb1, k, n1, h1, Gemm.PanelCount(n1), pp1);
+                        Gemm.PackPanelRange(false, b1, ldb1, k, n1, 0, h1, pp1);
+                        Gemm.PackPanelRange(false, b2, ldb2, k, n2, 0, h2, pp2);
+                        Gemm.PackPanelRange(false, b2, ldb2, k, n2, h2, Gemm.PanelCount(n2), pp2);
+                        Gemm.MultiplySharedAPrepacked(ta, m, k, a, lda, n1, pp1, p1, ldc1, n2, pp2, p2, ldc2, accumulate);
+                        Gemm.MultiplyPrepacked(ta, m, n1, k, a, lda, pp1, q1, ldc1, accumulate);
+                    }
+                    Assert.True(e1.AsSpan().SequenceEqual(p1), $"{path} m={m} n1={n1} k={k} ta={ta} acc={accumulate}: prepacked C1 differs");
+                    Assert.True(e2.AsSpan().SequenceEqual(p2), $"{path} m={m} n2={n2} k={k} ta={ta} acc={accumulate}: prepacked C2 differs");
+                    Assert.True(e1.AsSpan().SequenceEqual(q1), $"{path} m={m} n1={n1} k={k} ta={ta} acc={accumulate}: MultiplyPrepacked differs");
                 }
             }
         }
