@@ -98,21 +98,8 @@ public static partial class Gemm
     /// Bitwise the same result as <see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, bool)"/>
     /// on the packed path (same K blocks, same micro-kernel).
     /// </summary>
-    internal static unsafe void MultiplyPrepacked(int m, int n, int k, ReadOnlySpan<float> a, int lda, float* packed, Span<float> c, int ldc, bool accumulate)
-    {
-        ValidateOperand(a.Length, m, k, lda, nameof(a), nameof(lda));
-        ValidateOperand(c.Length, m, n, ldc, nameof(c), nameof(ldc));
-        if (m == 0 || n == 0 || k == 0)
-        {
-            if (k == 0 && !accumulate) for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
-            return;
-        }
-        fixed (float* pa = a)
-        fixed (float* pc = c)
-        {
-            Prepacked(m, n, k, pa, lda, packed, pc, ldc, accumulate, bias: null);
-        }
-    }
+    internal static unsafe void MultiplyPrepacked(int m, int n, int k, ReadOnlySpan<float> a, int lda, float* packed, Span<float> c, int ldc, bool accumulate) =>
+        MultiplyPrepacked(transposeA: false, m, n, k, a, lda, packed, c, ldc, accumulate);
 
     /// <summary>
     /// C[m, n] (+)= op(A) · P with A transposed (stored [k, m]) or not, P packed by <see cref="PackPanels"/> or
